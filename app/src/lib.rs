@@ -1,0 +1,67 @@
+//! The Leasehold console: shared types, the UI, and the server functions it calls.
+#![recursion_limit = "256"]
+
+pub mod api;
+mod components;
+pub mod dto;
+pub mod error;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::Layout;
+use pages::*;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Browser tests wait for this marker: SSR buttons are inert until hydration.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/leasehold.css"/>
+        <Title formatter=|t: String| if t.is_empty() { "Leasehold".to_string() } else { format!("{t} · Leasehold") }/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org_id") view=OrgAppsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org_id/members") view=MembersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orgs/:org_id/audit") view=AuditLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/apps/:app_id") view=AppOverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/apps/:app_id/settings") view=AppSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

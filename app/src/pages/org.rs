@@ -1,0 +1,60 @@
+//! An organisation's apps.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::param;
+use crate::api::{load_org, CreateApp, OrgPage};
+use crate::components::{FormError, Loaded, OrgTabs, UpgradeNotice};
+use crate::dto::Plan;
+
+#[component]
+pub fn OrgAppsPage() -> impl IntoView {
+    let org_id = param("org_id");
+    let create = ServerAction::<CreateApp>::new();
+    let page = Resource::new(move || (org_id.get(), create.version().get()), |(id, _)| load_org(id));
+    view! {
+        <Loaded res=page render=move |p: OrgPage| {
+            let manage = p.org.role.is_some_and(|r| r.can_manage());
+            let org_id = p.org.id.clone();
+            view! {
+                <Title text=p.org.name.clone()/>
+                <OrgTabs org=p.org.clone() current="apps"/>
+                {(p.org.plan != Plan::Enterprise).then(|| view! { <UpgradeNotice plan=p.org.plan/> })}
+                {if p.apps.is_empty() {
+                    view! { <p class="empty">"No apps yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="grid" aria-label="Apps">
+                            <thead><tr><th>"App"</th><th>"Server-side encryption"</th><th>"Environments"</th><th>"Created"</th><th>"ID"</th></tr></thead>
+                            <tbody>
+                                {p.apps.into_iter().map(|a| view! {
+                                    <tr>
+                                        <td><a href=format!("/apps/{}", a.id)>{a.name}</a></td>
+                                        <td>{if a.sse_enabled {
+                                            view! { <span class="badge ok">"Enabled"</span> }.into_any()
+                                        } else {
+                                            view! { <span class="badge off">"Disabled"</span> }.into_any()
+                                        }}</td>
+                                        <td>{a.environments.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", ")}</td>
+                                        <td><time datetime=a.created_at.clone()>{a.created_at.clone()}</time></td>
+                                        <td class="mono">{a.id}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+                {manage.then(|| view! {
+                    <ActionForm action=create attr:class="card form inline-form" attr:aria-label="Create app">
+                        <h2>"New app"</h2>
+                        <input type="hidden" name="org_id" value=org_id.clone()/>
+                        <label>"App name" <input name="name" required maxlength="100"/></label>
+                        <button type="submit" class="primary" disabled=move || create.pending().get()>"Create app"</button>
+                        <p class="hint">"Comes with the environments development, staging and production."</p>
+                        <FormError value=create.value()/>
+                    </ActionForm>
+                })}
+            }
+        }/>
+    }
+}

@@ -1,0 +1,14 @@
+//! Leasehold's server: configuration, store, services, REST API and the
+//! server-rendered console.
+pub mod auth;
+pub mod backend;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod rest;
+pub mod services;
+pub mod startup;

@@ -1,0 +1,145 @@
+//! Apps, their environments, and server-side encryption.
+use app::dto::{AppDto, EnvironmentDto};
+use app::error::AppError;
+use app::ports::Caller;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+
+use super::{new_id, parse_id, require_manager, Services};
+use crate::clock::{now_ms, rfc3339};
+use crate::crypto::AppKey;
+use crate::db::entities::{apps, environments};
+use crate::domain::Name;
+use crate::error::Result;
+
+const ENVIRONMENTS: [(&str, &str); 3] = [("Development", "development"), ("Staging", "staging"), ("Production", "production")];
+
+impl Services {
+    async fn app_dto(&self, a: &apps::Model) -> Result<AppDto> {
+        let envs = environments::Entity::find()
+            .filter(environments::Column::AppId.eq(&a.id))
+            .order_by_asc(environments::Column::Position)
+            .all(&self.db)
+            .await?;
+        Ok(AppDto {
+            id: a.id.clone(),
+            org_id: a.org_id.clone(),
+            name: a.name.clone(),
+            sse_enabled: a.wrapped_key.is_some(),
+            environments: envs.into_iter().map(|e| EnvironmentDto { id: e.id, name: e.name, slug: e.slug }).collect(),
+            created_at: rfc3339(a.created_at),
+        })
+    }
+
+    /// The app, if the caller is a member of its org; otherwise "not found".
+    async fn app_for(&self, c: &Caller, app_id: &str) -> Result<(apps::Model, app::dto::Role)> {
+        let id = parse_id(app_id, "app")?;
+        let app = apps::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| AppError::not_found("app"))?;
+        let (_, role) = self.org_for(c, &app.org_id).await.map_err(|_| AppError::not_found("app"))?;
+        Ok((app, role))
+    }
+
+    pub async fn list_apps(&self, c: &Caller, org_id: &str) -> Result<Vec<AppDto>> {
+        let (org, _) = self.org_for(c, org_id).await?;
+        let rows = apps::Entity::find()
+            .filter(apps::Column::OrgId.eq(&org.id))
+            .order_by_asc(apps::Column::Name)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for a in &rows {
+            out.push(self.app_dto(a).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn create_app(&self, c: &Caller, org_id: &str, name: &str) -> Result<AppDto> {
+        let (org, role) = self.org_for(c, org_id).await?;
+        require_manager(role)?;
+        let name = Name::parse(name, "app name")?;
+        let taken = apps::Entity::find()
+            .filter(apps::Column::OrgId.eq(&org.id))
+            .filter(apps::Column::Name.eq(name.as_str()))
+            .one(&self.db)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::conflict(format!("An app named {:?} already exists here.", name.as_str())).into());
+        }
+        let id = new_id();
+        let tx = self.db.begin().await?;
+        let app = apps::ActiveModel {
+            id: Set(id.clone()),
+            org_id: Set(org.id.clone()),
+            name: Set(name.as_str().to_string()),
+            wrapped_key: Set(None),
+            created_at: Set(now_ms()),
+        }
+        .insert(&tx)
+        .await?;
+        for (position, (env_name, slug)) in (0..).zip(ENVIRONMENTS) {
+            environments::ActiveModel {
+                id: Set(new_id()),
+                app_id: Set(id.clone()),
+                name: Set(env_name.to_string()),
+                slug: Set(slug.to_string()),
+                position: Set(position),
+            }
+            .insert(&tx)
+            .await?;
+        }
+        self.audit(&tx, c, &org.id, "app.created", &app.name, &format!("id {id}")).await?;
+        tx.commit().await?;
+        self.app_dto(&app).await
+    }
+
+    pub async fn get_app(&self, c: &Caller, app_id: &str) -> Result<AppDto> {
+        let (app, _) = self.app_for(c, app_id).await?;
+        self.app_dto(&app).await
+    }
+
+    pub async fn delete_app(&self, c: &Caller, app_id: &str) -> Result<()> {
+        let (app, role) = self.app_for(c, app_id).await?;
+        require_manager(role)?;
+        let tx = self.db.begin().await?;
+        apps::Entity::delete_by_id(app.id.clone()).exec(&tx).await?;
+        self.audit(&tx, c, &app.org_id, "app.deleted", &app.name, &format!("id {}", app.id)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Enabling wraps a fresh data key with the master key (the app id as
+    /// associated data); disabling destroys it. Switching to the state the app
+    /// is already in changes nothing and records nothing.
+    pub async fn set_sse(&self, c: &Caller, app_id: &str, enabled: bool) -> Result<AppDto> {
+        let (app, role) = self.app_for(c, app_id).await?;
+        require_manager(role)?;
+        if app.wrapped_key.is_some() == enabled {
+            return self.app_dto(&app).await;
+        }
+        let (id, org_id, name) = (app.id.clone(), app.org_id.clone(), app.name.clone());
+        let tx = self.db.begin().await?;
+        let mut row = app.into_active_model();
+        if enabled {
+            let (_, wrapped) = self.master.new_app_key(&id);
+            row.wrapped_key = Set(Some(wrapped));
+        } else {
+            row.wrapped_key = Set(None);
+        }
+        let app = row.update(&tx).await?;
+        let action = if enabled { "app.sse_enabled" } else { "app.sse_disabled" };
+        self.audit(&tx, c, &org_id, action, &name, "").await?;
+        tx.commit().await?;
+        self.app_dto(&app).await
+    }
+
+    /// The app's data key, for sealing its secret material. Errors when SSE is off.
+    pub async fn app_key(&self, app: &apps::Model) -> Result<AppKey> {
+        let wrapped = app
+            .wrapped_key
+            .as_deref()
+            .ok_or_else(|| AppError::conflict("Server-side encryption must be enabled on this app."))?;
+        Ok(self.master.unwrap_app_key(&app.id, wrapped)?)
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real app on port 0, a fresh database per test —
+//! SQLite by default, PostgreSQL when TEST_DATABASE_URL is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod accounts;
+mod apps;
+mod harness;
+mod ops;
+mod orgs;
+mod pages;
