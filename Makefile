@@ -32,10 +32,11 @@ server-release:
 	cargo build --release -p server
 
 # The browser bundle: the frontend crate for wasm32 with the size-optimised
-# profile, bound by wasm-bindgen, shrunk by binaryen's wasm-opt (npm; Debian's
+# profile (views type-erased: far less generic code), bound by wasm-bindgen, shrunk by binaryen's wasm-opt (npm; Debian's
 # older binaryen breaks hydration), plus the stylesheet; gzip copies for serving.
 wasm: tools
-	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components" \
+	  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 	mkdir -p $(PKG)
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name leasehold \
 	  target/wasm32-unknown-unknown/wasm-release/frontend.wasm

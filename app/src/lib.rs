@@ -36,6 +36,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title. leptos_meta writes the server-side `<title>` without
+/// escaping, so a name like `</title><script>…` would inject markup: escape it
+/// there. In the browser the title is set through the DOM and needs none.
+fn page_title(t: String) -> String {
+    let t = if t.is_empty() { "Leasehold".to_string() } else { format!("{t} · Leasehold") };
+    #[cfg(feature = "ssr")]
+    let t = t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    t
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -47,7 +57,7 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/leasehold.css"/>
-        <Title formatter=|t: String| if t.is_empty() { "Leasehold".to_string() } else { format!("{t} · Leasehold") }/>
+        <Title formatter=page_title/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

@@ -16,11 +16,12 @@ async fn page(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, St
 async fn pages_render_the_callers_data_escaped() {
     let app = TestApp::spawn().await;
     let t = app.user("ada@example.com").await;
-    let org = app.org(&t, "Acme <img src=x onerror=alert(1)>").await;
+    let org = app.org(&t, "Acme </title><script>alert(1)</script>").await;
     let (s, html) = page(&app, &format!("/orgs/{org}"), Some(&t)).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("Acme &lt;img src=x onerror=alert(1)&gt;"), "escaped name");
-    assert!(!html.contains("<img src=x"));
+    assert!(html.contains("<h1>Acme &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</h1>"), "escaped heading");
+    assert!(html.contains("<title>Acme &lt;/title&gt;&lt;script&gt;"), "escaped title");
+    assert!(!html.contains("<script>alert(1)"), "no markup from a name anywhere");
     assert!(html.contains("Dynamic secrets require the Enterprise plan."));
 }
 
