@@ -32,11 +32,10 @@ server-release:
 	cargo build --release -p server
 
 # The browser bundle: the frontend crate for wasm32 with the size-optimised
-# profile (views type-erased: far less generic code), bound by wasm-bindgen, shrunk by binaryen's wasm-opt (npm; Debian's
+# profile, bound by wasm-bindgen, shrunk by binaryen's wasm-opt (npm; Debian's
 # older binaryen breaks hydration), plus the stylesheet; gzip copies for serving.
 wasm: tools
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components" \
-	  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 	mkdir -p $(PKG)
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name leasehold \
 	  target/wasm32-unknown-unknown/wasm-release/frontend.wasm

@@ -22,8 +22,7 @@ mod ctx {
     pub struct ClientIp(pub Option<String>);
 
     pub async fn meta() -> Result<RequestMeta, AppError> {
-        let parts: http::request::Parts =
-            leptos_axum::extract().await.map_err(|_| AppError::internal())?;
+        let parts: http::request::Parts = leptos_axum::extract().await.map_err(|_| AppError::internal())?;
         let ip = parts.extensions.get::<ClientIp>().and_then(|c| c.0.clone());
         Ok(meta_from_headers(&parts.headers, ip))
     }
@@ -138,9 +137,7 @@ pub async fn load_audit(org_id: String, before: Option<i64>) -> Result<AuditPage
     let org = b.get_org(&c, &org_id).await?;
     let q = crate::ports::AuditQuery { before, limit: Some(AUDIT_PAGE) };
     let events = b.audit(&c, &org_id, q).await?;
-    let next_before = (events.len() == AUDIT_PAGE as usize)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
+    let next_before = (events.len() == AUDIT_PAGE as usize).then(|| events.last().map(|e| e.id)).flatten();
     Ok(AuditPage { org, events, next_before })
 }
 

@@ -1,6 +1,6 @@
 //! Pieces every page uses: the signed-in layout, loaders, notices, tabs.
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::components::{Outlet, Redirect};
 
 use crate::api::{load_shell, Logout, Shell};
 use crate::dto::{OrgDto, Plan};
@@ -105,8 +105,7 @@ where
 /// Gives a server-rendered page the HTTP status of what it shows.
 pub fn set_http_status(status: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(resp), Ok(code)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
+    if let (Some(resp), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
     {
         resp.set_status(code);
     }
@@ -189,7 +188,7 @@ pub fn OrgTabs(org: OrgDto, current: &'static str) -> impl IntoView {
                 .into_iter()
                 .map(|(id, label, href)| {
                     let cur = (id == current).then_some("page");
-                    view! { <A href=href attr:aria-current=cur>{label}</A> }
+                    view! { <a href=href aria-current=cur>{label}</a> }
                 })
                 .collect_view()}
         </nav>

@@ -12,11 +12,7 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Self {
-            code: code.to_string(),
-            message: message.into(),
-            status,
-        }
+        Self { code: code.to_string(), message: message.into(), status }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "invalid_input", message)
@@ -37,11 +33,7 @@ impl AppError {
         Self::new(409, "conflict", message)
     }
     pub fn throttled() -> Self {
-        Self::new(
-            429,
-            "too_many_attempts",
-            "Too many failed log-in attempts. Wait a few minutes and try again.",
-        )
+        Self::new(429, "too_many_attempts", "Too many failed log-in attempts. Wait a few minutes and try again.")
     }
     pub fn internal() -> Self {
         Self::new(500, "internal", "Something went wrong on the server; it has been logged.")
@@ -65,12 +57,8 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
-            E::Args(_) | E::Deserialization(_) => {
-                Self::bad_request("The request could not be read.")
-            }
-            E::Request(_) | E::Response(_) => {
-                Self::new(503, "unreachable", "The server could not be reached.")
-            }
+            E::Args(_) | E::Deserialization(_) => Self::bad_request("The request could not be read."),
+            E::Request(_) | E::Response(_) => Self::new(503, "unreachable", "The server could not be reached."),
             _ => Self::internal(),
         }
     }

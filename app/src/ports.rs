@@ -94,9 +94,8 @@ pub fn token_from_cookie_header(header: &str) -> Option<String> {
 /// Builds the request metadata from headers: `Authorization: Bearer` wins over the cookie.
 pub fn meta_from_headers(headers: &http::HeaderMap, ip: Option<String>) -> RequestMeta {
     let text = |name: http::header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let bearer = text(http::header::AUTHORIZATION)
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string());
+    let bearer =
+        text(http::header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string());
     let cookie = text(http::header::COOKIE).and_then(token_from_cookie_header);
     RequestMeta {
         token: bearer.or(cookie),
@@ -111,10 +110,7 @@ mod tests {
 
     #[test]
     fn cookie_is_found_among_others_and_bearer_wins() {
-        assert_eq!(
-            token_from_cookie_header("a=b; leasehold_session=tok; c=d").as_deref(),
-            Some("tok")
-        );
+        assert_eq!(token_from_cookie_header("a=b; leasehold_session=tok; c=d").as_deref(), Some("tok"));
         assert_eq!(token_from_cookie_header("leasehold_session="), None);
         let mut h = http::HeaderMap::new();
         h.insert(http::header::COOKIE, "leasehold_session=c".parse().unwrap());

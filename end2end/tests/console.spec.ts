@@ -63,7 +63,7 @@ test('sign up, create org, get Enterprise, create app, enable SSE, see it audite
   appUrl = new URL(page.url()).pathname;
 
   // Enable SSE in Settings.
-  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('navigation', { name: 'App sections' }).getByRole('link', { name: 'Settings' }).click();
   await hydrated(page);
   const sse = page.getByRole('switch', { name: 'Server-side encryption' });
   await expect(sse).toHaveAttribute('aria-checked', 'false');

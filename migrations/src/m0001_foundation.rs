@@ -85,11 +85,7 @@ fn id(col: impl IntoIden) -> ColumnDef {
 }
 
 fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(ForeignKeyAction::Cascade)
-        .take()
+    ForeignKey::create().from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Cascade).take()
 }
 
 #[async_trait::async_trait]
@@ -120,11 +116,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("sessions_expires_at")
-                .table(Sessions::Table)
-                .col(Sessions::ExpiresAt)
-                .take(),
+            Index::create().name("sessions_expires_at").table(Sessions::Table).col(Sessions::ExpiresAt).take(),
         )
         .await?;
         m.create_table(
@@ -151,11 +143,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("memberships_user")
-                .table(Memberships::Table)
-                .col(Memberships::UserId)
-                .take(),
+            Index::create().name("memberships_user").table(Memberships::Table).col(Memberships::UserId).take(),
         )
         .await?;
         m.create_table(
@@ -171,13 +159,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("apps_org_name")
-                .table(Apps::Table)
-                .col(Apps::OrgId)
-                .col(Apps::Name)
-                .unique()
-                .take(),
+            Index::create().name("apps_org_name").table(Apps::Table).col(Apps::OrgId).col(Apps::Name).unique().take(),
         )
         .await?;
         m.create_table(

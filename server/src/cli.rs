@@ -86,7 +86,12 @@ pub async fn run_admin(config: &Config, task: AdminTask) -> Result<String> {
             let default_name = email.as_str().split('@').next().unwrap_or("user").to_string();
             let name = Name::parse(name.as_deref().unwrap_or(&default_name), "name")?;
             let user = services.create_user(&email, &name, &pw, instance_admin).await?;
-            Ok(format!("created {} ({}){}", user.email, user.id, if user.instance_admin { ", instance admin" } else { "" }))
+            Ok(format!(
+                "created {} ({}){}",
+                user.email,
+                user.id,
+                if user.instance_admin { ", instance admin" } else { "" }
+            ))
         }
         AdminTask::SetPlan { org, plan } => set_plan(&services, &org, &plan).await,
     }

@@ -63,7 +63,11 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("data"));
 
         let database_url = match get("DATABASE_URL") {
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url)
+                if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") =>
+            {
+                url
+            }
             Some(_) => return Err(bad("DATABASE_URL", "must start with sqlite: or postgres://")),
             None => format!("sqlite://{}?mode=rwc", data_dir.join("leasehold.db").display()),
         };
@@ -74,9 +78,8 @@ impl Config {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(b64)
                     .map_err(|_| bad("LEASEHOLD_MASTER_KEY", "is not valid base64"))?;
-                let key: [u8; 32] = bytes
-                    .try_into()
-                    .map_err(|_| bad("LEASEHOLD_MASTER_KEY", "must decode to exactly 32 bytes"))?;
+                let key: [u8; 32] =
+                    bytes.try_into().map_err(|_| bad("LEASEHOLD_MASTER_KEY", "must decode to exactly 32 bytes"))?;
                 Some(SecretBox::new(Box::new(key)))
             }
         };
@@ -87,14 +90,13 @@ impl Config {
             Some(other) => return Err(bad("LEASEHOLD_SIGNUP", format!("{other:?} is not open or closed"))),
         };
 
-        let session_hours: i64 = match get("LEASEHOLD_SESSION_TTL_HOURS") {
-            None => 12,
-            Some(h) => h
-                .parse()
-                .ok()
-                .filter(|h| (1..=720).contains(h))
-                .ok_or_else(|| bad("LEASEHOLD_SESSION_TTL_HOURS", "must be a whole number of hours from 1 to 720"))?,
-        };
+        let session_hours: i64 =
+            match get("LEASEHOLD_SESSION_TTL_HOURS") {
+                None => 12,
+                Some(h) => h.parse().ok().filter(|h| (1..=720).contains(h)).ok_or_else(|| {
+                    bad("LEASEHOLD_SESSION_TTL_HOURS", "must be a whole number of hours from 1 to 720")
+                })?,
+            };
 
         Ok(Config {
             database_url,

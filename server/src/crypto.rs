@@ -56,9 +56,7 @@ impl Key {
         }
         let (nonce, ct) = sealed.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| CryptoError::Open)?;
-        self.cipher()
-            .decrypt(&Nonce::from(nonce), Payload { msg: ct, aad })
-            .map_err(|_| CryptoError::Open)
+        self.cipher().decrypt(&Nonce::from(nonce), Payload { msg: ct, aad }).map_err(|_| CryptoError::Open)
     }
 }
 

@@ -31,7 +31,7 @@ fn AppHead(org: OrgDto, app: AppDto, current: String) -> impl IntoView {
             }}
             <span class="mono muted">{app.id.clone()}</span>
         </div>
-        <nav class="tabs" aria-label="Environments">
+        <nav class="tabs" aria-label="App sections">
             {tabs.map(|(slug, name, href)| {
                 let cur = (slug == current).then_some("page");
                 view! { <a href=href aria-current=cur>{name}</a> }

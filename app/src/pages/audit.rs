@@ -28,7 +28,7 @@ pub fn AuditLogPage() -> impl IntoView {
                             <tbody>
                                 {p.events.into_iter().map(|e| view! {
                                     <tr>
-                                        <td class="mono"><time datetime=e.at.clone()>{e.at.clone()}</time></td>
+                                        <td class="mono nowrap"><time datetime=e.at.clone()>{e.at.replace('T', " ").replace('Z', "")}</time></td>
                                         <td>{e.actor}</td>
                                         <td><code>{e.action}</code></td>
                                         <td>{e.target}</td>

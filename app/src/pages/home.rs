@@ -38,7 +38,7 @@ pub fn HomePage() -> impl IntoView {
                 }.into_any()
             }
         }/>
-        <ActionForm action=create attr:class="card form inline-form" attr:aria-label="Create organisation">
+        <ActionForm action=create attr:class="card inline-form" attr:aria-label="Create organisation">
             <h2>"New organisation"</h2>
             <label>"Organisation name" <input name="name" required maxlength="100"/></label>
             <button type="submit" class="primary" disabled=move || create.pending().get()>"Create organisation"</button>

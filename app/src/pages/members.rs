@@ -73,7 +73,7 @@ pub fn MembersPage() -> impl IntoView {
                     </tbody>
                 </table>
                 {manage.then(|| view! {
-                    <ActionForm action=add attr:class="card form inline-form" attr:aria-label="Add member">
+                    <ActionForm action=add attr:class="card inline-form" attr:aria-label="Add member">
                         <h2>"Add a member"</h2>
                         <p class="hint">"They need an account on this instance first."</p>
                         <input type="hidden" name="org_id" value=org_id.clone()/>

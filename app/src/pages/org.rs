@@ -45,7 +45,7 @@ pub fn OrgAppsPage() -> impl IntoView {
                     }.into_any()
                 }}
                 {manage.then(|| view! {
-                    <ActionForm action=create attr:class="card form inline-form" attr:aria-label="Create app">
+                    <ActionForm action=create attr:class="card inline-form" attr:aria-label="Create app">
                         <h2>"New app"</h2>
                         <input type="hidden" name="org_id" value=org_id.clone()/>
                         <label>"App name" <input name="name" required maxlength="100"/></label>

@@ -13,9 +13,7 @@ fn hasher() -> Result<Argon2<'static>, ServerError> {
 
 pub async fn hash(password: String) -> Result<String, ServerError> {
     tokio::task::spawn_blocking(move || {
-        let phc = hasher()?
-            .hash_password(password.as_bytes())
-            .map_err(|e| ServerError::Internal(e.to_string()))?;
+        let phc = hasher()?.hash_password(password.as_bytes()).map_err(|e| ServerError::Internal(e.to_string()))?;
         Ok(phc.to_string())
     })
     .await
@@ -40,10 +38,7 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Se
 
 async fn dummy_hash() -> Result<String, ServerError> {
     static DUMMY: OnceCell<String> = OnceCell::const_new();
-    DUMMY
-        .get_or_try_init(|| hash("leasehold-timing-equaliser".to_string()))
-        .await
-        .cloned()
+    DUMMY.get_or_try_init(|| hash("leasehold-timing-equaliser".to_string())).await.cloned()
 }
 
 #[cfg(test)]

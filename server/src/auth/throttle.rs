@@ -17,10 +17,7 @@ pub struct Throttle {
 
 impl Throttle {
     fn keys(email: &str, ip: Option<&str>) -> [(String, u32); 2] {
-        [
-            (format!("e:{email}"), PER_ACCOUNT),
-            (format!("i:{}", ip.unwrap_or("?")), PER_ADDRESS),
-        ]
+        [(format!("e:{email}"), PER_ACCOUNT), (format!("i:{}", ip.unwrap_or("?")), PER_ADDRESS)]
     }
 
     /// Whether an attempt may go ahead now.

@@ -21,9 +21,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // WAL lets readers run beside the writer; the busy timeout queues writers
         // instead of failing them; foreign keys enforce the cascades.
         .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true)
+            o.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(5)).foreign_keys(true)
         });
     Database::connect(opts).await
 }

@@ -46,7 +46,11 @@ pub async fn metrics(State(s): State<AppState>) -> Response {
          # TYPE leasehold_http_requests_total counter\n",
     );
     for (i, n) in s.metrics.by_class.iter().enumerate() {
-        out.push_str(&format!("leasehold_http_requests_total{{class=\"{}xx\"}} {}\n", i + 1, n.load(Ordering::Relaxed)));
+        out.push_str(&format!(
+            "leasehold_http_requests_total{{class=\"{}xx\"}} {}\n",
+            i + 1,
+            n.load(Ordering::Relaxed)
+        ));
     }
     out.push_str(&format!(
         "# HELP leasehold_uptime_seconds Seconds since the process started.\n\

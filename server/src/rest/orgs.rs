@@ -38,7 +38,11 @@ pub async fn all(State(s): State<AppState>, Auth(c): Auth) -> ApiResult<Json<Vec
     Ok(Json(s.services.all_orgs(&c).await?))
 }
 
-pub async fn create(State(s): State<AppState>, Auth(c): Auth, Body(b): Body<NameBody>) -> ApiResult<(StatusCode, Json<OrgDto>)> {
+pub async fn create(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    Body(b): Body<NameBody>,
+) -> ApiResult<(StatusCode, Json<OrgDto>)> {
     Ok((StatusCode::CREATED, Json(s.services.create_org(&c, &b.name).await?)))
 }
 
@@ -55,7 +59,11 @@ pub async fn set_plan(
     Ok(Json(s.services.set_plan(&c, &org, &b.plan).await?))
 }
 
-pub async fn members(State(s): State<AppState>, Auth(c): Auth, Path(org): Path<String>) -> ApiResult<Json<Vec<MemberDto>>> {
+pub async fn members(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    Path(org): Path<String>,
+) -> ApiResult<Json<Vec<MemberDto>>> {
     Ok(Json(s.services.list_members(&c, &org).await?))
 }
 

@@ -21,7 +21,10 @@ impl Services {
         let password = Password::parse(password)?;
         let first = users::Entity::find().count(&self.db).await? == 0;
         if !first && self.signup == SignupMode::Closed {
-            return Err(AppError::forbidden("Sign-up is closed on this instance. Ask an administrator for an account.").into());
+            return Err(AppError::forbidden(
+                "Sign-up is closed on this instance. Ask an administrator for an account.",
+            )
+            .into());
         }
         self.create_user(&email, &name, &password, false).await.map(|u| user_dto(&u))
     }
@@ -112,10 +115,8 @@ impl Services {
             .one(&self.db)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
-        let user = users::Entity::find_by_id(session.user_id)
-            .one(&self.db)
-            .await?
-            .ok_or_else(AppError::unauthenticated)?;
+        let user =
+            users::Entity::find_by_id(session.user_id).one(&self.db).await?.ok_or_else(AppError::unauthenticated)?;
         Ok(Caller { user: user_dto(&user), ip: meta.ip.clone(), user_agent: meta.user_agent.clone() })
     }
 }

@@ -14,7 +14,8 @@ use crate::db::entities::{apps, environments};
 use crate::domain::Name;
 use crate::error::Result;
 
-const ENVIRONMENTS: [(&str, &str); 3] = [("Development", "development"), ("Staging", "staging"), ("Production", "production")];
+const ENVIRONMENTS: [(&str, &str); 3] =
+    [("Development", "development"), ("Staging", "staging"), ("Production", "production")];
 
 impl Services {
     async fn app_dto(&self, a: &apps::Model) -> Result<AppDto> {

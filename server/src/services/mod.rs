@@ -26,20 +26,13 @@ pub struct Services {
 }
 
 pub(crate) fn user_dto(u: &users::Model) -> UserDto {
-    UserDto {
-        id: u.id.clone(),
-        email: u.email.clone(),
-        name: u.name.clone(),
-        instance_admin: u.instance_admin,
-    }
+    UserDto { id: u.id.clone(), email: u.email.clone(), name: u.name.clone(), instance_admin: u.instance_admin }
 }
 
 /// Canonical form of an id from a path or form; anything that is not a UUID
 /// cannot name an object, so it is "not found".
 pub(crate) fn parse_id(raw: &str, what: &str) -> Result<String> {
-    uuid::Uuid::parse_str(raw.trim())
-        .map(|u| u.to_string())
-        .map_err(|_| AppError::not_found(what).into())
+    uuid::Uuid::parse_str(raw.trim()).map(|u| u.to_string()).map_err(|_| AppError::not_found(what).into())
 }
 
 pub(crate) fn new_id() -> String {

@@ -19,10 +19,7 @@ fn org_dto(o: &orgs::Model, role: Option<Role>) -> Result<OrgDto> {
 
 impl Services {
     pub async fn list_orgs(&self, c: &Caller) -> Result<Vec<OrgDto>> {
-        let mine = memberships::Entity::find()
-            .filter(memberships::Column::UserId.eq(&c.user.id))
-            .all(&self.db)
-            .await?;
+        let mine = memberships::Entity::find().filter(memberships::Column::UserId.eq(&c.user.id)).all(&self.db).await?;
         let ids: Vec<String> = mine.iter().map(|m| m.org_id.clone()).collect();
         let rows = orgs::Entity::find()
             .filter(orgs::Column::Id.is_in(ids))
@@ -80,7 +77,8 @@ impl Services {
         Self::require_instance_admin(c)?;
         let plan: Plan = plan.parse()?;
         let id = parse_id(org_id, "organisation")?;
-        let org = orgs::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| AppError::not_found("organisation"))?;
+        let org =
+            orgs::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| AppError::not_found("organisation"))?;
         let old = org.plan.clone();
         let tx = self.db.begin().await?;
         let mut row = org.into_active_model();
@@ -100,10 +98,7 @@ impl Services {
 
     pub async fn list_members(&self, c: &Caller, org_id: &str) -> Result<Vec<MemberDto>> {
         let (org, _) = self.org_for(c, org_id).await?;
-        let ms = memberships::Entity::find()
-            .filter(memberships::Column::OrgId.eq(&org.id))
-            .all(&self.db)
-            .await?;
+        let ms = memberships::Entity::find().filter(memberships::Column::OrgId.eq(&org.id)).all(&self.db).await?;
         let people = users::Entity::find()
             .filter(users::Column::Id.is_in(ms.iter().map(|m| m.user_id.clone())))
             .order_by_asc(users::Column::Email)
@@ -122,11 +117,10 @@ impl Services {
         let role: Role = role.parse()?;
         Self::may_grant(mine, role)?;
         let email = Email::parse(email)?;
-        let user = users::Entity::find()
-            .filter(users::Column::Email.eq(email.as_str()))
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| AppError::new(404, "not_found", "No account uses this e-mail. They need to sign up first."))?;
+        let user =
+            users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(&self.db).await?.ok_or_else(
+                || AppError::new(404, "not_found", "No account uses this e-mail. They need to sign up first."),
+            )?;
         if memberships::Entity::find_by_id((org.id.clone(), user.id.clone())).one(&self.db).await?.is_some() {
             return Err(AppError::conflict(format!("{} is already a member.", user.email)).into());
         }

@@ -11,7 +11,8 @@ async fn an_app_comes_with_three_environments_and_a_unique_name() {
     let t = app.user("ada@example.com").await;
     let org = app.org(&t, "Acme").await;
     let created = app.app(&t, &org, "billing").await;
-    let slugs: Vec<_> = created["environments"].as_array().unwrap().iter().map(|e| e["slug"].as_str().unwrap()).collect();
+    let slugs: Vec<_> =
+        created["environments"].as_array().unwrap().iter().map(|e| e["slug"].as_str().unwrap()).collect();
     assert_eq!(slugs, ["development", "staging", "production"]);
     assert_eq!(created["sse_enabled"], false);
     assert_eq!(created["org_id"], org.as_str());

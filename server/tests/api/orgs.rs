@@ -9,7 +9,10 @@ async fn creating_an_org_makes_the_creator_owner_on_the_free_plan() {
     let t = app.user("ada@example.com").await;
     let (s, org) = app.post("/orgs", &t, json!({"name": "  Acme <script>  "})).await;
     assert_eq!(s, StatusCode::CREATED);
-    assert_eq!((org["name"].as_str(), org["plan"].as_str(), org["role"].as_str()), (Some("Acme <script>"), Some("free"), Some("owner")));
+    assert_eq!(
+        (org["name"].as_str(), org["plan"].as_str(), org["role"].as_str()),
+        (Some("Acme <script>"), Some("free"), Some("owner"))
+    );
     let (_, list) = app.get("/orgs", &t).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(app.post("/orgs", &t, json!({"name": ""})).await.0, StatusCode::BAD_REQUEST);
@@ -27,7 +30,8 @@ async fn another_tenants_org_is_not_found_everywhere() {
     }
     let (s, _) = app.post(&format!("/orgs/{org}/apps"), &eve, json!({"name": "x"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = app.post(&format!("/orgs/{org}/members"), &eve, json!({"email": "eve@example.com", "role": "owner"})).await;
+    let (s, _) =
+        app.post(&format!("/orgs/{org}/members"), &eve, json!({"email": "eve@example.com", "role": "owner"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/orgs/not-a-uuid", &ada).await.0, StatusCode::NOT_FOUND);
     let (_, list) = app.get("/orgs", &eve).await;
@@ -82,11 +86,13 @@ async fn members_are_added_by_email_and_roles_are_enforced() {
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     let (_, list) = app.get(&members, &dev).await;
-    let dev_id = list.as_array().unwrap().iter().find(|m| m["user"]["email"] == "dev@example.com").unwrap()["user"]["id"]
+    let dev_id = list.as_array().unwrap().iter().find(|m| m["user"]["email"] == "dev@example.com").unwrap()["user"]
+        ["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let (s, m) = app.call(Method::PATCH, &format!("{members}/{dev_id}"), Some(&admin), Some(json!({"role": "viewer"}))).await;
+    let (s, m) =
+        app.call(Method::PATCH, &format!("{members}/{dev_id}"), Some(&admin), Some(json!({"role": "viewer"}))).await;
     assert_eq!((s, m["role"].as_str()), (StatusCode::OK, Some("viewer")));
     let (s, _) = app.call(Method::DELETE, &format!("{members}/{dev_id}"), Some(&admin), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
