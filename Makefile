@@ -28,14 +28,18 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	touch $@
 
 # ---- artifacts ----
+# Views are type-erased in both release builds (far less generic code in the
+# wasm). The flag must match on both sides, or hydration fails.
+RELEASE_FLAGS := RUSTFLAGS="--cfg erase_components"
+
 server-release:
-	cargo build --release -p server
+	$(RELEASE_FLAGS) cargo build --release -p server
 
 # The browser bundle: the frontend crate for wasm32 with the size-optimised
 # profile, bound by wasm-bindgen, shrunk by binaryen's wasm-opt (npm; Debian's
 # older binaryen breaks hydration), plus the stylesheet; gzip copies for serving.
 wasm: tools
-	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	$(RELEASE_FLAGS) cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 	mkdir -p $(PKG)
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name leasehold \
 	  target/wasm32-unknown-unknown/wasm-release/frontend.wasm
