@@ -194,3 +194,22 @@ pub fn OrgTabs(org: OrgDto, current: &'static str) -> impl IntoView {
         </nav>
     }
 }
+
+/// An RFC 3339 time as people read it in a table: `2026-11-26 14:40:39` (UTC).
+pub fn short_time(rfc3339: &str) -> String {
+    rfc3339.replace('T', " ").trim_end_matches('Z').to_string()
+}
+
+/// A `<time>` element showing [`short_time`], with the exact value for machines.
+#[component]
+pub fn Time(at: String) -> impl IntoView {
+    view! { <time class="nowrap" datetime=at.clone() title=format!("{at} (UTC)")>{short_time(&at)}</time> }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_time_drops_the_t_and_z() {
+        assert_eq!(super::short_time("2026-11-26T14:40:39Z"), "2026-11-26 14:40:39");
+    }
+}

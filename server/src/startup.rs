@@ -43,8 +43,12 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Opens the store (running migrations) and loads the master key.
 pub async fn services(config: &Config) -> crate::error::Result<Services> {
-    // The data dir holds the embedded database and the master key file.
-    std::fs::create_dir_all(&config.data_dir)
+    // The data dir holds the embedded database and the master key file: owner only.
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+    dir.create(&config.data_dir)
         .map_err(|e| ServerError::Internal(format!("cannot create {}: {e}", config.data_dir.display())))?;
     let db = crate::db::connect_and_migrate(&config.database_url).await?;
     let master = match &config.master_key {

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::param;
 use crate::api::{load_audit, AuditPage};
-use crate::components::{Loaded, OrgTabs};
+use crate::components::{Loaded, OrgTabs, Time};
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
@@ -28,7 +28,7 @@ pub fn AuditLogPage() -> impl IntoView {
                             <tbody>
                                 {p.events.into_iter().map(|e| view! {
                                     <tr>
-                                        <td class="mono nowrap"><time datetime=e.at.clone()>{e.at.replace('T', " ").replace('Z', "")}</time></td>
+                                        <td class="mono"><Time at=e.at.clone()/></td>
                                         <td>{e.actor}</td>
                                         <td><code>{e.action}</code></td>
                                         <td>{e.target}</td>

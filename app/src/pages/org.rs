@@ -4,7 +4,7 @@ use leptos_meta::Title;
 
 use super::param;
 use crate::api::{load_org, CreateApp, OrgPage};
-use crate::components::{FormError, Loaded, OrgTabs, UpgradeNotice};
+use crate::components::{FormError, Loaded, OrgTabs, Time, UpgradeNotice};
 use crate::dto::Plan;
 
 #[component]
@@ -25,7 +25,7 @@ pub fn OrgAppsPage() -> impl IntoView {
                 } else {
                     view! {
                         <table class="grid" aria-label="Apps">
-                            <thead><tr><th>"App"</th><th>"Server-side encryption"</th><th>"Environments"</th><th>"Created"</th><th>"ID"</th></tr></thead>
+                            <thead><tr><th>"App"</th><th>"Server-side encryption"</th><th>"Environments"</th><th>"Created (UTC)"</th><th>"ID"</th></tr></thead>
                             <tbody>
                                 {p.apps.into_iter().map(|a| view! {
                                     <tr>
@@ -36,7 +36,7 @@ pub fn OrgAppsPage() -> impl IntoView {
                                             view! { <span class="badge off">"Disabled"</span> }.into_any()
                                         }}</td>
                                         <td>{a.environments.iter().map(|e| e.name.clone()).collect::<Vec<_>>().join(", ")}</td>
-                                        <td><time datetime=a.created_at.clone()>{a.created_at.clone()}</time></td>
+                                        <td><Time at=a.created_at.clone()/></td>
                                         <td class="mono">{a.id}</td>
                                     </tr>
                                 }).collect_view()}
