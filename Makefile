@@ -9,7 +9,7 @@ PKG := $(SITE)/pkg
 WASM_OPT := end2end/node_modules/.bin/wasm-opt
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run build tools wasm server-release test lint unit integration e2e e2e-deps bench clean
+.PHONY: run build tools wasm-target wasm server-release test lint unit integration e2e e2e-deps bench clean
 
 run: build
 	@echo "Leasehold: open http://$${LEASEHOLD_ADDR:-127.0.0.1:3000}"
@@ -18,10 +18,12 @@ run: build
 build: tools server-release wasm
 
 # ---- tools (idempotent: each step only runs when something is missing) ----
-tools: end2end/node_modules/.installed
-	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+tools: wasm-target end2end/node_modules/.installed
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
@@ -52,7 +54,7 @@ wasm: tools
 # ---- tests ----
 test: lint unit integration e2e
 
-lint:
+lint: wasm-target
 	cargo fmt --all -- --check
 	cargo clippy -p server -p migrations -p app --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings

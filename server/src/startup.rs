@@ -51,6 +51,7 @@ pub async fn services(config: &Config) -> crate::error::Result<Services> {
     dir.create(&config.data_dir)
         .map_err(|e| ServerError::Internal(format!("cannot create {}: {e}", config.data_dir.display())))?;
     let db = crate::db::connect_and_migrate(&config.database_url).await?;
+    tokio::spawn(crate::auth::password::warm_up());
     let master = match &config.master_key {
         Some(k) => MasterKey::new(Key::from_bytes(k.expose_secret())),
         None => MasterKey::load_or_create(&config.data_dir)?,

@@ -36,6 +36,14 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Se
     Ok(ok && known)
 }
 
+/// Computes the dummy hash ahead of the first log-in attempt, so even the
+/// first unknown e-mail costs exactly one verification.
+pub async fn warm_up() {
+    if let Err(e) = dummy_hash().await {
+        tracing::error!(error = %e, "password hasher unavailable");
+    }
+}
+
 async fn dummy_hash() -> Result<String, ServerError> {
     static DUMMY: OnceCell<String> = OnceCell::const_new();
     DUMMY.get_or_try_init(|| hash("leasehold-timing-equaliser".to_string())).await.cloned()

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use leasehold::config::{Config, Overrides};
@@ -13,6 +14,18 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub services: Arc<Services>,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    /// Removed when the test ends: the data dir, and the SQLite files if any.
+    scratch: Vec<PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        for path in &self.scratch {
+            let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
+        }
+    }
 }
 
 /// A fresh database: a temporary SQLite file, or a new PostgreSQL database
@@ -37,8 +50,13 @@ impl TestApp {
 
     pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
         let data_dir = std::env::temp_dir().join(format!("lh-data-{}", uuid::Uuid::new_v4()));
+        let database_url = fresh_database().await;
+        let mut scratch = vec![data_dir.clone()];
+        if let Some(file) = database_url.strip_prefix("sqlite://").and_then(|u| u.split('?').next()) {
+            scratch.extend(["", "-wal", "-shm"].map(|suffix| PathBuf::from(format!("{file}{suffix}"))));
+        }
         let mut env: HashMap<String, String> = HashMap::from([
-            ("DATABASE_URL".into(), fresh_database().await),
+            ("DATABASE_URL".into(), database_url.clone()),
             ("LEASEHOLD_DATA_DIR".into(), data_dir.display().to_string()),
         ]);
         for (k, v) in extra {
@@ -50,7 +68,14 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(leasehold::startup::serve(listener, router, std::future::pending()));
-        TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), services }
+        TestApp {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            services,
+            database_url,
+            data_dir,
+            scratch,
+        }
     }
 
     /// Sends a request to the API (path under /api/v1) with an optional bearer token.

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod apps;
+mod cli;
 mod harness;
 mod ops;
 mod orgs;
