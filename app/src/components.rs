@@ -2,29 +2,15 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 
-use crate::api::{load_shell, Logout, Shell};
+use crate::api::{load_shell, Shell};
 use crate::dto::{OrgDto, Plan};
 use crate::error::AppError;
-
-/// Bumped after any change the header shows (a new org, a plan change), so the
-/// shell reloads without a full page load.
-#[derive(Clone, Copy)]
-pub struct ShellVersion(pub RwSignal<u32>);
-
-pub fn bump_shell() {
-    if let Some(v) = use_context::<ShellVersion>() {
-        v.0.update(|n| *n += 1);
-    }
-}
 
 /// The signed-in frame: header with the org switcher, then the page.
 #[component]
 pub fn Layout() -> impl IntoView {
-    let version = ShellVersion(RwSignal::new(0));
-    provide_context(version);
-    let shell = Resource::new(move || version.0.get(), |_| load_shell());
+    let shell = Resource::new(|| (), |_| load_shell());
     provide_context(shell);
-    let logout = ServerAction::<Logout>::new();
     view! {
         <Loaded res=shell render=move |s: Shell| {
             let admin = s.user.instance_admin;
@@ -37,9 +23,7 @@ pub fn Layout() -> impl IntoView {
                             <a href="/admin">"Instance admin"</a>
                         </Show>
                         <span class="who" title=s.user.email.clone()>{s.user.name.clone()}</span>
-                        <ActionForm action=logout attr:class="inline">
-                            <button type="submit" class="link">"Log out"</button>
-                        </ActionForm>
+                        <crate::islands::LogoutButton/>
                     </nav>
                 </header>
             }

@@ -139,3 +139,33 @@ test('bad input is explained in the form', async ({ page }) => {
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('alert')).toHaveText('The e-mail or password is not correct.');
 });
+
+test('owners manage members in the browser, and the last owner is kept', async ({ browser, request }) => {
+  const newcomer = email('newcomer');
+  await signupApi(request, newcomer, 'Newcomer');
+  const { page, context } = await as(browser, owner);
+  await page.goto(`${orgUrl}/members`);
+  await hydrated(page);
+  const add = page.getByRole('form', { name: 'Add member' });
+  await add.getByLabel('E-mail').fill(newcomer);
+  await add.getByLabel('Role').selectOption('viewer');
+  await add.getByRole('button', { name: 'Add member' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(newcomer) })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByLabel(`Role of ${newcomer}`)).toHaveValue('viewer');
+
+  await page.getByLabel(`Role of ${newcomer}`).selectOption('admin');
+  await page.getByRole('row', { name: new RegExp(newcomer) }).getByRole('button', { name: 'Change role' }).click();
+  await hydrated(page);
+  await expect(page.getByLabel(`Role of ${newcomer}`)).toHaveValue('admin');
+
+  // The only owner cannot demote themselves: the refusal is shown in their row.
+  const mine = page.getByRole('row', { name: new RegExp(owner) });
+  await page.getByLabel(`Role of ${owner}`).selectOption('developer');
+  await mine.getByRole('button', { name: 'Change role' }).click();
+  await expect(mine.getByRole('alert')).toHaveText('An organisation must keep at least one owner.');
+
+  await page.getByRole('button', { name: `Remove ${newcomer}` }).click();
+  await expect(page.getByRole('row', { name: new RegExp(newcomer) })).toHaveCount(0);
+  await context.close();
+});

@@ -4,9 +4,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::param;
-use crate::api::{load_app, AppPage, DeleteApp, SetSse};
-use crate::components::{FormError, Loaded, UpgradeNotice};
+use crate::api::{load_app, AppPage};
+use crate::components::{Loaded, UpgradeNotice};
 use crate::dto::{AppDto, OrgDto, Plan};
+use crate::islands::{DeleteAppForm, SseSwitch};
 
 /// Breadcrumbs and tabs shared by the app's pages; `current` is an environment slug or "settings".
 #[component]
@@ -78,16 +79,12 @@ pub fn AppOverviewPage() -> impl IntoView {
 #[component]
 pub fn AppSettingsPage() -> impl IntoView {
     let app_id = param("app_id");
-    let sse = ServerAction::<SetSse>::new();
-    let delete = ServerAction::<DeleteApp>::new();
-    let page = Resource::new(move || (app_id.get(), sse.version().get()), |(id, _)| load_app(id));
+    let page = Resource::new(move || app_id.get(), load_app);
     view! {
         <Loaded res=page render=move |p: AppPage| {
             let manage = p.org.role.is_some_and(|r| r.can_manage());
             let on = p.app.sse_enabled;
-            let app_name = p.app.name.clone();
-            let typed = RwSignal::new(String::new());
-            let delete_id = p.app.id.clone();
+            let (app_id, app_name) = (p.app.id.clone(), p.app.name.clone());
             view! {
                 <Title text=format!("Settings of {}", p.app.name)/>
                 <AppHead org=p.org.clone() app=p.app.clone() current="settings".to_string()/>
@@ -97,23 +94,8 @@ pub fn AppSettingsPage() -> impl IntoView {
                         "Encrypts this app's secret material with its own data key, wrapped by the instance master key. "
                         "Dynamic secrets require it. It cannot be switched off while anything depends on it."
                     </p>
-                    <ActionForm action=sse attr:class="switch-row">
-                        <input type="hidden" name="app_id" value=p.app.id.clone()/>
-                        <input type="hidden" name="enabled" value=(!on).to_string()/>
-                        <button
-                            type="submit"
-                            role="switch"
-                            class="switch"
-                            aria-checked=on.to_string()
-                            aria-label="Server-side encryption"
-                            disabled=move || !manage || sse.pending().get()
-                        >
-                            <span class="knob"></span>
-                        </button>
-                        <span>{if on { "Enabled" } else { "Disabled" }}</span>
-                    </ActionForm>
+                    <SseSwitch app_id=p.app.id.clone() on=on manage=manage/>
                     {(!manage).then(|| view! { <p class="hint">"Only owners and admins can change this."</p> })}
-                    <FormError value=sse.value()/>
                 </section>
                 {manage.then(|| view! {
                     <section class="card danger-zone" aria-labelledby="delete-title">
@@ -123,28 +105,7 @@ pub fn AppSettingsPage() -> impl IntoView {
                             ", its environments development, staging and production, and everything in them. "
                             "This cannot be undone."
                         </p>
-                        <ActionForm action=delete attr:class="form">
-                            <input type="hidden" name="app_id" value=delete_id/>
-                            <label>
-                                {format!("Type {} to confirm", app_name)}
-                                <input
-                                    autocomplete="off"
-                                    on:input=move |ev| typed.set(event_target_value(&ev))
-                                    prop:value=typed
-                                />
-                            </label>
-                            <button
-                                type="submit"
-                                class="danger"
-                                disabled={
-                                    let name = app_name.clone();
-                                    move || typed.get() != name || delete.pending().get()
-                                }
-                            >
-                                "Delete app"
-                            </button>
-                            <FormError value=delete.value()/>
-                        </ActionForm>
+                        <DeleteAppForm app_id=app_id.clone() app_name=app_name.clone()/>
                     </section>
                 })}
             }

@@ -2,19 +2,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{CreateOrg, Shell};
-use crate::components::{bump_shell, FormError, Loaded, PlanBadge};
+use crate::api::Shell;
+use crate::components::{Loaded, PlanBadge};
 use crate::error::AppError;
+use crate::islands::CreateOrgForm;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let shell = expect_context::<Resource<Result<Shell, AppError>>>();
-    let create = ServerAction::<CreateOrg>::new();
-    Effect::new(move |_| {
-        if create.version().get() > 0 {
-            bump_shell();
-        }
-    });
     view! {
         <Title text="Organisations"/>
         <h1>"Organisations"</h1>
@@ -38,11 +33,6 @@ pub fn HomePage() -> impl IntoView {
                 }.into_any()
             }
         }/>
-        <ActionForm action=create attr:class="card inline-form" attr:aria-label="Create organisation">
-            <h2>"New organisation"</h2>
-            <label>"Organisation name" <input name="name" required maxlength="100"/></label>
-            <button type="submit" class="primary" disabled=move || create.pending().get()>"Create organisation"</button>
-            <FormError value=create.value()/>
-        </ActionForm>
+        <CreateOrgForm/>
     }
 }

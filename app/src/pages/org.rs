@@ -3,15 +3,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::param;
-use crate::api::{load_org, CreateApp, OrgPage};
-use crate::components::{FormError, Loaded, OrgTabs, Time, UpgradeNotice};
+use crate::api::{load_org, OrgPage};
+use crate::components::{Loaded, OrgTabs, Time, UpgradeNotice};
 use crate::dto::Plan;
+use crate::islands::CreateAppForm;
 
 #[component]
 pub fn OrgAppsPage() -> impl IntoView {
     let org_id = param("org_id");
-    let create = ServerAction::<CreateApp>::new();
-    let page = Resource::new(move || (org_id.get(), create.version().get()), |(id, _)| load_org(id));
+    let page = Resource::new(move || org_id.get(), load_org);
     view! {
         <Loaded res=page render=move |p: OrgPage| {
             let manage = p.org.role.is_some_and(|r| r.can_manage());
@@ -45,14 +45,7 @@ pub fn OrgAppsPage() -> impl IntoView {
                     }.into_any()
                 }}
                 {manage.then(|| view! {
-                    <ActionForm action=create attr:class="card inline-form" attr:aria-label="Create app">
-                        <h2>"New app"</h2>
-                        <input type="hidden" name="org_id" value=org_id.clone()/>
-                        <label>"App name" <input name="name" required maxlength="100"/></label>
-                        <button type="submit" class="primary" disabled=move || create.pending().get()>"Create app"</button>
-                        <p class="hint">"Comes with the environments development, staging and production."</p>
-                        <FormError value=create.value()/>
-                    </ActionForm>
+                    <CreateAppForm org_id=org_id.clone()/>
                 })}
             }
         }/>
