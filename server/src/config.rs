@@ -23,6 +23,10 @@ pub struct Config {
     pub session_ttl_secs: i64,
     pub secure_cookies: bool,
     pub trust_proxy: bool,
+    /// Upper bound on any dynamic secret's Max TTL, in seconds.
+    pub max_ttl_secs: i64,
+    /// Active leases allowed per dynamic secret.
+    pub lease_quota: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +102,12 @@ impl Config {
                 })?,
             };
 
+        let max_ttl_secs = number(&get, "LEASEHOLD_MAX_TTL", 365 * 86_400, 1, 10 * 366 * 86_400)?;
+        let lease_quota = number(&get, "LEASEHOLD_LEASE_QUOTA", 1000, 1, 1_000_000)?;
+
         Ok(Config {
+            max_ttl_secs,
+            lease_quota: lease_quota.unsigned_abs(),
             database_url,
             addr,
             site_root: get("LEASEHOLD_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/site")),
@@ -109,6 +118,24 @@ impl Config {
             secure_cookies: flag(&get, "LEASEHOLD_SECURE_COOKIES")?,
             trust_proxy: flag(&get, "LEASEHOLD_TRUST_PROXY")?,
         })
+    }
+}
+
+/// A whole number in `min..=max`, or `default` when unset.
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &'static str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, ConfigError> {
+    match get(key) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| bad(key, format!("must be a whole number from {min} to {max}"))),
     }
 }
 
@@ -137,6 +164,7 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://data/leasehold.db?mode=rwc");
         assert_eq!(c.signup, SignupMode::Open);
         assert!(c.master_key.is_none());
+        assert_eq!((c.max_ttl_secs, c.lease_quota), (365 * 86_400, 1000));
     }
 
     #[test]
@@ -146,6 +174,8 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("LEASEHOLD_MASTER_KEY", "c2hvcnQ="),
             ("LEASEHOLD_MASTER_KEY", "!!"),
+            ("LEASEHOLD_MAX_TTL", "0"),
+            ("LEASEHOLD_LEASE_QUOTA", "many"),
             ("LEASEHOLD_SIGNUP", "maybe"),
             ("LEASEHOLD_SESSION_TTL_HOURS", "0"),
             ("LEASEHOLD_SECURE_COOKIES", "yes"),

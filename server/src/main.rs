@@ -29,7 +29,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-            let router = startup::router(&config, std::sync::Arc::new(services));
+            let services = std::sync::Arc::new(services);
+            leasehold::worker::spawn(services.clone());
+            let router = startup::router(&config, services);
             println!("Leasehold is serving on http://{}", config.addr);
             startup::serve(listener, router, startup::shutdown_signal()).await.map_err(|e| e.to_string())
         }

@@ -63,6 +63,9 @@ pub async fn services(config: &Config) -> crate::error::Result<Services> {
         signup: config.signup,
         session_ttl_secs: config.session_ttl_secs,
         secure_cookies: config.secure_cookies,
+        providers: crate::providers::Registry::default(),
+        max_ttl_secs: config.max_ttl_secs,
+        lease_quota: config.lease_quota,
     })
 }
 

@@ -81,6 +81,8 @@ pub mod apps {
         /// The app's data key wrapped by the master key; `None` while SSE is off.
         pub wrapped_key: Option<Vec<u8>>,
         pub created_at: i64,
+        /// Set when the app is deleted; the row goes once its leases are all terminal.
+        pub deleted_at: Option<i64>,
     }
     no_relations!();
 }
@@ -116,6 +118,98 @@ pub mod audit_events {
         pub detail: String,
         pub ip: Option<String>,
         pub user_agent: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod dynamic_secrets {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "dynamic_secrets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub app_id: String,
+        pub environment_id: String,
+        pub name: String,
+        pub description: String,
+        pub provider: String,
+        /// The provider config as JSON, sealed with the app key (context: the secret's id).
+        pub config_sealed: Vec<u8>,
+        pub default_ttl: i64,
+        pub max_ttl: i64,
+        /// JSON object: provider output id -> environment key name.
+        pub outputs: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub deleted_at: Option<i64>,
+    }
+    no_relations!();
+}
+
+pub mod leases {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "leases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub dynamic_secret_id: String,
+        pub app_id: String,
+        pub environment_id: String,
+        pub name: String,
+        pub status: String,
+        /// What revocation needs (e.g. the username), sealed with the app key (context: the lease's id).
+        pub handle_sealed: Vec<u8>,
+        pub owner_kind: String,
+        pub owner_id: String,
+        pub owner_name: String,
+        pub created_at: i64,
+        pub expires_at: i64,
+        pub max_expires_at: i64,
+        pub revoked_at: Option<i64>,
+        pub revoke_reason: Option<String>,
+        pub attempts: i32,
+        /// For `creating` and `revoking` rows: when the worker may next act on it.
+        pub next_attempt_at: Option<i64>,
+        pub last_error: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod lease_events {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "lease_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub lease_id: String,
+        pub kind: String,
+        pub at: i64,
+        pub actor: String,
+        pub ip: Option<String>,
+        pub user_agent: Option<String>,
+        /// JSON object with the event's particulars.
+        pub detail: String,
+    }
+    no_relations!();
+}
+
+pub mod service_tokens {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "service_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub app_id: String,
+        pub environment_id: String,
+        pub name: String,
+        pub token_hash: String,
+        pub created_by: String,
+        pub created_at: i64,
+        pub expires_at: Option<i64>,
     }
     no_relations!();
 }

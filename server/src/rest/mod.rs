@@ -1,6 +1,7 @@
 //! The REST API v1 (`shared/API.md`): thin handlers over the services.
 mod accounts;
 mod apps;
+mod dynamic;
 pub mod ops;
 mod orgs;
 
@@ -17,6 +18,7 @@ use app::error::AppError;
 use app::ports::{meta_from_headers, Caller, RequestMeta};
 
 use crate::error::ServerError;
+use crate::services::{self, SERVICE_TOKEN_PREFIX};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -35,6 +37,19 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{app_id}", get(apps::get).delete(apps::delete))
         .route("/apps/{app_id}/sse", put(apps::set_sse))
         .route("/admin/orgs", get(orgs::all))
+        .route("/providers", get(dynamic::providers))
+        .route("/environments/{env_id}/dynamic-secrets", get(dynamic::list_secrets).post(dynamic::create_secret))
+        .route(
+            "/dynamic-secrets/{id}",
+            get(dynamic::get_secret).patch(dynamic::update_secret).delete(dynamic::delete_secret),
+        )
+        .route("/dynamic-secrets/{id}/leases", get(dynamic::list_leases).post(dynamic::issue))
+        .route("/leases/{id}", get(dynamic::get_lease))
+        .route("/leases/{id}/events", get(dynamic::events))
+        .route("/leases/{id}/renew", post(dynamic::renew))
+        .route("/leases/{id}/revoke", post(dynamic::revoke))
+        .route("/environments/{env_id}/service-tokens", get(dynamic::list_tokens).post(dynamic::create_token))
+        .route("/service-tokens/{id}", axum::routing::delete(dynamic::delete_token))
         .route("/openapi.json", get(ops::openapi))
         .fallback(|| async { ApiError(AppError::not_found("API route")) })
 }
@@ -75,14 +90,31 @@ impl<S: Send + Sync> FromRequestParts<S> for Meta {
     }
 }
 
-/// An authenticated caller (Bearer token or session cookie), else 401.
+/// An authenticated person (Bearer session token or session cookie), else
+/// 401. Service tokens are refused here: they only work with leases.
 pub struct Auth(pub Caller);
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Meta(meta) = Meta::from_request_parts(parts, state).await?;
+        if meta.token.as_deref().is_some_and(|t| t.starts_with(SERVICE_TOKEN_PREFIX)) {
+            return Err(ApiError(AppError::forbidden(
+                "A service token can only issue, renew and revoke its own leases.",
+            )));
+        }
         Ok(Auth(state.services.authenticate(&meta).await?))
+    }
+}
+
+/// A person or a service token.
+pub struct Principal(pub services::Principal);
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Meta(meta) = Meta::from_request_parts(parts, state).await?;
+        Ok(Principal(state.services.authenticate_principal(&meta).await?))
     }
 }
 

@@ -2,17 +2,19 @@
 use app::dto::{AppDto, EnvironmentDto};
 use app::error::AppError;
 use app::ports::Caller;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 
-use super::{new_id, parse_id, require_manager, Services};
+use super::{new_id, parse_id, require_manager, Principal, Services};
 use crate::clock::{now_ms, rfc3339};
 use crate::crypto::AppKey;
-use crate::db::entities::{apps, environments};
+use crate::db::entities::{apps, dynamic_secrets, environments, leases};
 use crate::domain::Name;
 use crate::error::Result;
+use crate::lifecycle::{self, Reason};
 
 const ENVIRONMENTS: [(&str, &str); 3] =
     [("Development", "development"), ("Staging", "staging"), ("Production", "production")];
@@ -37,7 +39,11 @@ impl Services {
     /// The app, if the caller is a member of its org; otherwise "not found".
     async fn app_for(&self, c: &Caller, app_id: &str) -> Result<(apps::Model, app::dto::Role)> {
         let id = parse_id(app_id, "app")?;
-        let app = apps::Entity::find_by_id(id).one(&self.db).await?.ok_or_else(|| AppError::not_found("app"))?;
+        let app = apps::Entity::find_by_id(id)
+            .filter(apps::Column::DeletedAt.is_null())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::not_found("app"))?;
         let (_, role) = self.org_for(c, &app.org_id).await.map_err(|_| AppError::not_found("app"))?;
         Ok((app, role))
     }
@@ -46,6 +52,7 @@ impl Services {
         let (org, _) = self.org_for(c, org_id).await?;
         let rows = apps::Entity::find()
             .filter(apps::Column::OrgId.eq(&org.id))
+            .filter(apps::Column::DeletedAt.is_null())
             .order_by_asc(apps::Column::Name)
             .all(&self.db)
             .await?;
@@ -63,6 +70,7 @@ impl Services {
         let taken = apps::Entity::find()
             .filter(apps::Column::OrgId.eq(&org.id))
             .filter(apps::Column::Name.eq(name.as_str()))
+            .filter(apps::Column::DeletedAt.is_null())
             .one(&self.db)
             .await?;
         if taken.is_some() {
@@ -76,6 +84,7 @@ impl Services {
             name: Set(name.as_str().to_string()),
             wrapped_key: Set(None),
             created_at: Set(now_ms()),
+            deleted_at: Set(None),
         }
         .insert(&tx)
         .await?;
@@ -100,14 +109,30 @@ impl Services {
         self.app_dto(&app).await
     }
 
+    /// The app disappears at once; its active leases go to `revoking`
+    /// (`app_deleted`) and the worker removes the row, with the key that
+    /// revocation needs, once they are all finished.
     pub async fn delete_app(&self, c: &Caller, app_id: &str) -> Result<()> {
         let (app, role) = self.app_for(c, app_id).await?;
         require_manager(role)?;
+        let now = now_ms();
         let tx = self.db.begin().await?;
-        apps::Entity::delete_by_id(app.id.clone()).exec(&tx).await?;
+        apps::Entity::update_many()
+            .col_expr(apps::Column::DeletedAt, Expr::value(now))
+            .filter(apps::Column::Id.eq(&app.id))
+            .exec(&tx)
+            .await?;
+        dynamic_secrets::Entity::update_many()
+            .col_expr(dynamic_secrets::Column::DeletedAt, Expr::value(now))
+            .filter(dynamic_secrets::Column::AppId.eq(&app.id))
+            .filter(dynamic_secrets::Column::DeletedAt.is_null())
+            .exec(&tx)
+            .await?;
+        self.delete_app_tokens(&tx, &app).await?;
         self.audit(&tx, c, &app.org_id, "app.deleted", &app.name, &format!("id {}", app.id)).await?;
         tx.commit().await?;
-        Ok(())
+        let ids = self.active_lease_ids(leases::Column::AppId, &app.id).await?;
+        self.request_revocations(&ids, Reason::AppDeleted, &Principal::User(c.clone()).actor(), now).await
     }
 
     /// Enabling wraps a fresh data key with the master key (the app id as
@@ -121,6 +146,29 @@ impl Services {
         }
         let (id, org_id, name) = (app.id.clone(), app.org_id.clone(), app.name.clone());
         let tx = self.db.begin().await?;
+        if !enabled {
+            let secrets = dynamic_secrets::Entity::find()
+                .filter(dynamic_secrets::Column::AppId.eq(&id))
+                .filter(dynamic_secrets::Column::DeletedAt.is_null())
+                .count(&tx)
+                .await?;
+            let unfinished = leases::Entity::find()
+                .filter(leases::Column::AppId.eq(&id))
+                .filter(leases::Column::Status.is_in(lifecycle::UNFINISHED))
+                .count(&tx)
+                .await?;
+            if secrets + unfinished > 0 {
+                return Err(AppError::new(
+                    409,
+                    "sse_in_use",
+                    format!(
+                        "Server-side encryption cannot be disabled while the app has dynamic secrets ({secrets}) \
+                         or unfinished leases ({unfinished})."
+                    ),
+                )
+                .into());
+            }
+        }
         let mut row = app.into_active_model();
         if enabled {
             let (_, wrapped) = self.master.new_app_key(&id);
@@ -140,7 +188,13 @@ impl Services {
         let wrapped = app
             .wrapped_key
             .as_deref()
-            .ok_or_else(|| AppError::conflict("Server-side encryption must be enabled on this app."))?;
+            .ok_or_else(|| {
+                AppError::new(
+                    409,
+                    "sse_required",
+                    "Server-side encryption must be enabled on this app (Settings) before it can hold dynamic secrets.",
+                )
+            })?;
         Ok(self.master.unwrap_app_key(&app.id, wrapped)?)
     }
 }

@@ -3,7 +3,13 @@
 mod accounts;
 mod apps;
 mod audit;
+mod dynamic_secrets;
+mod leases;
 mod orgs;
+mod principal;
+mod service_tokens;
+
+pub use principal::{Actor, Principal, TokenCaller, SERVICE_TOKEN_PREFIX};
 
 use app::dto::{Role, UserDto};
 use app::error::AppError;
@@ -23,6 +29,11 @@ pub struct Services {
     pub signup: SignupMode,
     pub session_ttl_secs: i64,
     pub secure_cookies: bool,
+    pub providers: crate::providers::Registry,
+    /// The instance's upper bound on a dynamic secret's Max TTL, in seconds.
+    pub max_ttl_secs: i64,
+    /// Active leases allowed per dynamic secret.
+    pub lease_quota: u64,
 }
 
 pub(crate) fn user_dto(u: &users::Model) -> UserDto {

@@ -5,6 +5,9 @@ use std::str::FromStr;
 
 use crate::error::AppError;
 
+mod dynamic;
+pub use dynamic::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDto {
     pub id: String,
@@ -54,6 +57,11 @@ impl Role {
     /// Owners and admins manage members, apps, SSE and dynamic secrets.
     pub fn can_manage(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)
+    }
+
+    /// Everyone but viewers issues leases and renews or revokes their own.
+    pub fn can_lease(self) -> bool {
+        self != Role::Viewer
     }
 }
 
