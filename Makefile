@@ -64,7 +64,9 @@ unit:
 	cargo test -p server --lib
 
 # Integration tests run on SQLite, then on PostgreSQL when a server answers.
+# The PostgreSQL provider is tested against a password-checked cluster on 5433.
 integration:
+	bash .ci/pg-scram.sh
 	cargo test -p server --test api
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  psql "$(PG_URL)" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'lh_test_%'" | \

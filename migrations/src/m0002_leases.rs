@@ -96,8 +96,8 @@ impl MigrationTrait for Migration {
         m.alter_table(Table::alter().table(Apps::Table).add_column(big_integer_null(Apps::DeletedAt)).take()).await?;
         // Names are unique among live rows only (partial indexes: SQLite and PostgreSQL both have them).
         let db = m.get_connection();
-        db.execute_unprepared("DROP INDEX apps_org_name").await?;
-        db.execute_unprepared("CREATE UNIQUE INDEX apps_org_name ON apps (org_id, name) WHERE deleted_at IS NULL")
+        m.drop_index(Index::drop().name("apps_org_name").table(Apps::Table).to_owned()).await?;
+        db.execute_unprepared("CREATE UNIQUE INDEX apps_org_live_name ON apps (org_id, name) WHERE deleted_at IS NULL")
             .await?;
 
         m.create_table(
@@ -236,10 +236,9 @@ impl MigrationTrait for Migration {
         ] {
             m.drop_table(Table::drop().table(t).take()).await?;
         }
-        let db = m.get_connection();
-        db.execute_unprepared("DROP INDEX apps_org_name").await?;
+        m.drop_index(Index::drop().name("apps_org_live_name").table(Apps::Table).to_owned()).await?;
         m.alter_table(Table::alter().table(Apps::Table).drop_column(Apps::DeletedAt).take()).await?;
-        db.execute_unprepared("CREATE UNIQUE INDEX apps_org_name ON apps (org_id, name)").await?;
+        m.get_connection().execute_unprepared("CREATE UNIQUE INDEX apps_org_name ON apps (org_id, name)").await?;
         Ok(())
     }
 }

@@ -5,7 +5,12 @@
 mod accounts;
 mod apps;
 mod cli;
+mod dynamic_secrets;
+mod faults;
 mod harness;
 mod ops;
 mod orgs;
+mod leases;
 mod pages;
+mod pg;
+mod service_tokens;
