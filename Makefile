@@ -84,6 +84,8 @@ e2e: build e2e-deps
 
 bench: build
 	end2end/bench.sh
+	bash .ci/pg-scram.sh
+	$(RELEASE_FLAGS) cargo run --release -q -p server --example lease_bench
 
 clean:
 	cargo clean

@@ -4,23 +4,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::{BoxFuture, FutureExt};
-use futures::stream::{self, StreamExt};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
 use crate::clock::now_ms;
 use crate::db::entities::{apps, dynamic_secrets, leases};
 use crate::error::Result;
-use crate::lifecycle::{self, Reason, ACTIVE, CREATING, REVOKING};
-use crate::services::{Actor, Services};
+use crate::lifecycle::{self, Reason};
+use crate::services::{Actor, Claim, Services};
 
 /// How often an idle worker looks for due work.
 pub const TICK: Duration = Duration::from_millis(200);
 /// Leases taken per query; a full batch makes the next run start at once.
 const BATCH: u64 = 1000;
-/// Provider calls in flight at once per process.
-const PARALLEL: usize = 32;
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -44,74 +39,11 @@ impl Report {
 pub async fn run_once(s: &Services, now: i64) -> Result<Report> {
     let system = Actor::system();
     let held_until = now + lifecycle::CLAIM_MS;
-    let mut work = Vec::new();
-
-    // Expired, and active under a deleted secret (e.g. still creating when it was deleted).
-    let due = leases::Entity::find()
-        .filter(leases::Column::Status.eq(ACTIVE))
-        .filter(leases::Column::ExpiresAt.lte(now))
-        .order_by_asc(leases::Column::ExpiresAt)
-        .limit(BATCH)
-        .all(&s.db)
-        .await?;
-    let orphaned = leases::Entity::find()
-        .filter(leases::Column::Status.eq(ACTIVE))
-        .filter(
-            leases::Column::DynamicSecretId.in_subquery(
-                Query::select()
-                    .column(dynamic_secrets::Column::Id)
-                    .from(dynamic_secrets::Entity)
-                    .and_where(Expr::col(dynamic_secrets::Column::DeletedAt).is_not_null())
-                    .take(),
-            ),
-        )
-        .limit(BATCH)
-        .all(&s.db)
-        .await?;
-    let mut claimed = 0;
-    for (l, reason) in due.into_iter().map(|l| (l, Reason::Expired)).chain(orphaned.into_iter().map(|l| (l, Reason::SecretDeleted))) {
-        if s.claim_active(&l.id, reason, &system, now, held_until).await? {
-            claimed += 1;
-            work.push(leases::Model {
-                status: REVOKING.into(),
-                revoke_reason: Some(reason.as_str().into()),
-                attempts: 0,
-                ..l
-            });
-        }
-    }
-
-    // Retries that are due, and `creating` rows left by an interrupted issue.
-    let retries = leases::Entity::find()
-        .filter(leases::Column::Status.is_in([REVOKING, CREATING]))
-        .filter(leases::Column::NextAttemptAt.lte(now))
-        .order_by_asc(leases::Column::NextAttemptAt)
-        .limit(BATCH)
-        .all(&s.db)
-        .await?;
-    for l in retries {
-        let took = leases::Entity::update_many()
-            .col_expr(leases::Column::NextAttemptAt, Expr::value(held_until))
-            .filter(leases::Column::Id.eq(&l.id))
-            .filter(leases::Column::Status.eq(&l.status))
-            .filter(leases::Column::NextAttemptAt.eq(l.next_attempt_at))
-            .exec(&s.db)
-            .await?
-            .rows_affected;
-        if took == 1 {
-            work.push(l);
-        }
-    }
-
-    let attempted = work.len();
-    // Boxed: an un-boxed stream of borrowing futures trips a higher-ranked
-    // lifetime limit of the compiler when the run is spawned.
-    let attempts: Vec<BoxFuture<'_, Result<()>>> =
-        work.iter().map(|l| s.attempt_revocation(l, &system, now).boxed()).collect();
-    let results: Vec<Result<()>> = stream::iter(attempts).buffer_unordered(PARALLEL).collect().await;
-    for e in results.into_iter().filter_map(|r| r.err()) {
-        tracing::error!(error = %e, "revocation attempt could not be recorded");
-    }
+    let mut held = s.claim(Claim::Expired { limit: BATCH }, Reason::Expired, &system, now, held_until).await?;
+    held.extend(s.claim(Claim::Orphaned { limit: BATCH }, Reason::SecretDeleted, &system, now, held_until).await?);
+    let claimed = held.len();
+    held.extend(s.claim_retries(now, BATCH).await?);
+    let attempted = s.revoke_held(held, &system, now).await?;
     let purged = purge(s).await?;
     Ok(Report { claimed, attempted, purged })
 }

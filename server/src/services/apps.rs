@@ -131,8 +131,9 @@ impl Services {
         self.delete_app_tokens(&tx, &app).await?;
         self.audit(&tx, c, &app.org_id, "app.deleted", &app.name, &format!("id {}", app.id)).await?;
         tx.commit().await?;
-        let ids = self.active_lease_ids(leases::Column::AppId, &app.id).await?;
-        self.request_revocations(&ids, Reason::AppDeleted, &Principal::User(c.clone()).actor(), now).await
+        let actor = Principal::User(c.clone()).actor();
+        self.request_revocations(leases::Column::AppId, &app.id, Reason::AppDeleted, &actor, now).await?;
+        Ok(())
     }
 
     /// Enabling wraps a fresh data key with the master key (the app id as

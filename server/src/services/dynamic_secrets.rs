@@ -309,9 +309,9 @@ impl Services {
         let detail = format!("id {}; {active} active lease(s) revoked", secret.id);
         self.audit(&tx, c, &org.id, "dynamic_secret.deleted", &secret.name, &detail).await?;
         tx.commit().await?;
-        let ids = self.active_lease_ids(leases::Column::DynamicSecretId, &secret.id).await?;
-        self.request_revocations(&ids, Reason::SecretDeleted, &super::principal::Principal::User(c.clone()).actor(), now)
-            .await
+        let actor = super::principal::Principal::User(c.clone()).actor();
+        self.request_revocations(leases::Column::DynamicSecretId, &secret.id, Reason::SecretDeleted, &actor, now).await?;
+        Ok(())
     }
 
     /// A name and key names no other live dynamic secret of the environment uses.

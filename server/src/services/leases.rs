@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use super::dynamic_secrets::{bounded, require_enterprise, SecretScope};
 use super::principal::{Actor, Principal};
+use super::revocation::Claim;
 use super::{new_id, parse_id, Services};
 use crate::clock::rfc3339;
 use crate::crypto::AppKey;
@@ -382,10 +383,8 @@ impl Services {
         Self::may_act_on(p, &scope, "revoke")?;
         let actor = p.actor();
         let held_until = now + lifecycle::CLAIM_MS;
-        if self.claim_active(&scope.lease.id, Reason::Manual, &actor, now, held_until).await? {
-            let claimed = self.reload_model(&scope.lease.id).await?;
-            self.attempt_revocation(&claimed, &actor, now).await?;
-        }
+        let claimed = self.claim(Claim::Active(&scope.lease.id), Reason::Manual, &actor, now, held_until).await?;
+        self.revoke_held(claimed, &actor, now).await?;
         self.reload(&scope.lease.id).await
     }
 
@@ -395,107 +394,5 @@ impl Services {
 
     async fn reload(&self, id: &str) -> Result<LeaseDto> {
         Ok(lease_dto(&self.reload_model(id).await?))
-    }
-
-    /// active → revoking, if still active (rows affected tells who won);
-    /// `next_attempt_at` is when a worker may (next) try it.
-    pub(crate) async fn claim_active(
-        &self,
-        id: &str,
-        reason: Reason,
-        actor: &Actor,
-        now: i64,
-        next_attempt_at: i64,
-    ) -> Result<bool> {
-        let tx = self.db.begin().await?;
-        let won = leases::Entity::update_many()
-            .col_expr(leases::Column::Status, Expr::value(lifecycle::REVOKING))
-            .col_expr(leases::Column::RevokeReason, Expr::value(reason.as_str()))
-            .col_expr(leases::Column::Attempts, Expr::value(0))
-            .col_expr(leases::Column::NextAttemptAt, Expr::value(next_attempt_at))
-            .filter(leases::Column::Id.eq(id))
-            .filter(leases::Column::Status.eq(ACTIVE))
-            .exec(&tx)
-            .await?
-            .rows_affected
-            == 1;
-        if won {
-            self.lease_event(&tx, id, "revoke_requested", now, actor, json!({ "reason": reason.as_str() })).await?;
-        }
-        tx.commit().await?;
-        Ok(won)
-    }
-
-    /// Ids of the active leases under a secret or an app.
-    pub(crate) async fn active_lease_ids(&self, column: leases::Column, value: &str) -> Result<Vec<String>> {
-        Ok(leases::Entity::find()
-            .select_only()
-            .column(leases::Column::Id)
-            .filter(column.eq(value))
-            .filter(leases::Column::Status.eq(ACTIVE))
-            .into_tuple::<String>()
-            .all(&self.db)
-            .await?)
-    }
-
-    /// Hands active leases to the worker for revocation, now.
-    pub(crate) async fn request_revocations(&self, ids: &[String], reason: Reason, actor: &Actor, now: i64) -> Result<()> {
-        for id in ids {
-            self.claim_active(id, reason, actor, now, now).await?;
-        }
-        Ok(())
-    }
-
-    /// One revocation attempt for a lease this process holds: a `revoking`
-    /// lease, or a stale `creating` one (clean-up after an interrupted issue).
-    pub(crate) async fn attempt_revocation(&self, l: &leases::Model, actor: &Actor, now: i64) -> Result<()> {
-        let nf = || ServerError::Internal(format!("lease {} lost its secret or app", l.id));
-        let secret = dynamic_secrets::Entity::find_by_id(l.dynamic_secret_id.clone()).one(&self.db).await?.ok_or_else(nf)?;
-        let app = apps::Entity::find_by_id(l.app_id.clone()).one(&self.db).await?.ok_or_else(nf)?;
-        let key = self.app_key(&app).await?;
-        let provider = self.providers.get(&secret.provider)?;
-        let config = self.open_config(&key, &secret)?;
-        let handle = self.open_handle(&key, l)?;
-        let outcome = bounded(provider.revoke(&config, &handle)).await;
-        let tx = self.db.begin().await?;
-        let update = leases::Entity::update_many()
-            .filter(leases::Column::Id.eq(&l.id))
-            .filter(leases::Column::Status.eq(&l.status));
-        match outcome {
-            Ok(()) => {
-                let creating = l.status == CREATING;
-                let status = if creating { lifecycle::FAILED } else { Reason::terminal_status(l.revoke_reason.as_deref()) };
-                let done = update
-                    .col_expr(leases::Column::Status, Expr::value(status))
-                    .col_expr(leases::Column::RevokedAt, Expr::value((!creating).then_some(now)))
-                    .col_expr(leases::Column::NextAttemptAt, Expr::value(Option::<i64>::None))
-                    .col_expr(leases::Column::LastError, Expr::value(Option::<String>::None))
-                    .exec(&tx)
-                    .await?
-                    .rows_affected
-                    == 1;
-                if done && creating {
-                    let detail = json!({ "error": "The creation was interrupted; cleaned up at the provider." });
-                    self.lease_event(&tx, &l.id, "create_failed", now, actor, detail).await?;
-                } else if done {
-                    self.lease_event(&tx, &l.id, status, now, actor, json!({ "attempts": l.attempts + 1 })).await?;
-                }
-            }
-            Err(e) => {
-                let attempt = l.attempts + 1;
-                let next = now + lifecycle::backoff_ms(attempt, rand::random::<f64>());
-                tracing::warn!(lease = %l.id, attempt, error = %e, "revocation failed; will retry");
-                update
-                    .col_expr(leases::Column::Attempts, Expr::value(attempt))
-                    .col_expr(leases::Column::NextAttemptAt, Expr::value(next))
-                    .col_expr(leases::Column::LastError, Expr::value(e.message.clone()))
-                    .exec(&tx)
-                    .await?;
-                let detail = json!({ "attempt": attempt, "error": e.message, "next_attempt_at": rfc3339(next) });
-                self.lease_event(&tx, &l.id, "revoke_failed", now, actor, detail).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
     }
 }

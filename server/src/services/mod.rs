@@ -7,9 +7,11 @@ mod dynamic_secrets;
 mod leases;
 mod orgs;
 mod principal;
+mod revocation;
 mod service_tokens;
 
 pub use principal::{Actor, Principal, TokenCaller, SERVICE_TOKEN_PREFIX};
+pub use revocation::Claim;
 
 use app::dto::{Role, UserDto};
 use app::error::AppError;
