@@ -84,7 +84,10 @@ pub(crate) fn id(col: impl IntoIden) -> ColumnDef {
     string_len(col, 36).primary_key().take()
 }
 
-pub(crate) fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+pub(crate) fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create().from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Cascade).take()
 }
 

@@ -130,11 +130,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("dynamic_secrets_app")
-                .table(DynamicSecrets::Table)
-                .col(DynamicSecrets::AppId)
-                .take(),
+            Index::create().name("dynamic_secrets_app").table(DynamicSecrets::Table).col(DynamicSecrets::AppId).take(),
         )
         .await?;
 

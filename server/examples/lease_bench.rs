@@ -6,6 +6,8 @@
 //! Needs the release server (target/release/leasehold) and the password-checked
 //! PostgreSQL on 127.0.0.1:5433 (.ci/pg-scram.sh). Run by `make bench`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// `Server` kills and waits for its child in `Drop`, which the lint cannot see.
+#![allow(clippy::zombie_processes)]
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -154,7 +156,10 @@ async fn drop_roles(prefix: &str) {
         .await
         .unwrap();
     for n in names {
-        sqlx::raw_sql(AssertSqlSafe(format!("DROP OWNED BY \"{n}\"; DROP ROLE \"{n}\""))).execute(&mut c).await.unwrap();
+        sqlx::raw_sql(AssertSqlSafe(format!("DROP OWNED BY \"{n}\"; DROP ROLE \"{n}\"")))
+            .execute(&mut c)
+            .await
+            .unwrap();
     }
 }
 
@@ -192,7 +197,11 @@ async fn main() {
 
     // P4: CONCURRENCY clients each way.
     let t = Instant::now();
-    stream::iter(0..P4_N).for_each_concurrent(CONCURRENCY, |_| async { issue(&api, &secret).await; }).await;
+    stream::iter(0..P4_N)
+        .for_each_concurrent(CONCURRENCY, |_| async {
+            issue(&api, &secret).await;
+        })
+        .await;
     let api_rate = P4_N as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
     stream::iter(0..CONCURRENCY)
@@ -216,7 +225,10 @@ async fn main() {
     let mut issued = vec![];
     for _ in 0..P2_N {
         let v = issue(&api, &secret).await;
-        issued.push((v["lease"]["id"].as_str().unwrap().to_string(), v["credentials"]["DB_USERNAME"].as_str().unwrap().to_string()));
+        issued.push((
+            v["lease"]["id"].as_str().unwrap().to_string(),
+            v["credentials"]["DB_USERNAME"].as_str().unwrap().to_string(),
+        ));
     }
     let due_at = leasehold::clock::now_ms() + 5_000;
     let mut expiry = std::collections::HashMap::new();
@@ -277,7 +289,10 @@ async fn main() {
                 let status = if i % 100 == 0 { "active" } else { "revoked" };
                 format!(
                     "('{:032x}', '{}', '{}', '{}', 'bulk', '{status}', x'00', 'user', 'u', 'u', {c}, {e}, {e}, 0)",
-                    i, lease.dynamic_secret_id, lease.app_id, lease.environment_id,
+                    i,
+                    lease.dynamic_secret_id,
+                    lease.app_id,
+                    lease.environment_id,
                     c = 1_700_000_000_000i64 + i as i64,
                     e = 4_102_444_800_000i64 + i as i64,
                 )
@@ -294,7 +309,10 @@ async fn main() {
     println!("(P3 set-up: {P3_N} leases written in {:.0} s)", t.elapsed().as_secs_f64());
     drop(db);
     let (server, ready) = start(&dir, &store, 3193).await;
-    println!("P3 start to /readyz 200 with {P3_N} leases in the store: {:.0} ms (goal <= 1 s)", ready.as_secs_f64() * 1e3);
+    println!(
+        "P3 start to /readyz 200 with {P3_N} leases in the store: {:.0} ms (goal <= 1 s)",
+        ready.as_secs_f64() * 1e3
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,7 +22,10 @@ pub enum FieldKind {
     Text,
     /// Shown as a password input; never returned by the API.
     Password,
-    Number { min: i64, max: i64 },
+    Number {
+        min: i64,
+        max: i64,
+    },
     Boolean,
     /// A multi-line template whose `{{placeholders}}` must be among these.
     Template(&'static [&'static str]),
@@ -76,14 +79,23 @@ impl ProviderConfig {
 
     /// Secret values, for scrubbing them out of provider error messages.
     fn secrets(&self, fields: &[FieldSpec]) -> Vec<String> {
-        fields.iter().filter(|f| f.kind == FieldKind::Password).filter_map(|f| self.str(f.id)).map(String::from).collect()
+        fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Password)
+            .filter_map(|f| self.str(f.id))
+            .map(String::from)
+            .collect()
     }
 
     /// The config as the API shows it: secret fields are `null`.
     pub fn public_view(&self, fields: &[FieldSpec]) -> Value {
         let mut out = Map::new();
         for f in fields {
-            let v = if f.kind == FieldKind::Password { Value::Null } else { self.0.get(f.id).cloned().unwrap_or(Value::Null) };
+            let v = if f.kind == FieldKind::Password {
+                Value::Null
+            } else {
+                self.0.get(f.id).cloned().unwrap_or(Value::Null)
+            };
             out.insert(f.id.to_string(), v);
         }
         Value::Object(out)
@@ -92,7 +104,11 @@ impl ProviderConfig {
 
 /// Checks `raw` against `fields`. With `previous` (configure), a secret field
 /// left out, `null` or blank keeps its stored value.
-pub fn check_config(fields: &[FieldSpec], raw: &Value, previous: Option<&ProviderConfig>) -> Result<ProviderConfig, AppError> {
+pub fn check_config(
+    fields: &[FieldSpec],
+    raw: &Value,
+    previous: Option<&ProviderConfig>,
+) -> Result<ProviderConfig, AppError> {
     let obj = raw.as_object().ok_or_else(|| AppError::bad_request("config must be a JSON object."))?;
     if let Some(unknown) = obj.keys().find(|k| !fields.iter().any(|f| f.id == k.as_str())) {
         let known: Vec<&str> = fields.iter().map(|f| f.id).collect();
@@ -149,7 +165,7 @@ fn check_value(f: &FieldSpec, v: &Value) -> Result<Value, AppError> {
                     Err(bad(format!("must be one of: {}.", options.join(", "))))
                 }
                 FieldKind::Template(allowed) => {
-                    template::check(s, allowed).map_err(|e| bad(e))?;
+                    template::check(s, allowed).map_err(bad)?;
                     Ok(Value::String(s.to_string()))
                 }
                 FieldKind::Text if s.trim() != s || s.contains('\n') => {
@@ -214,8 +230,12 @@ pub trait Provider: Send + Sync {
     /// Proves the config works (reachable, credentials accepted, allowed to manage users).
     async fn verify(&self, config: &ProviderConfig) -> Result<(), ProviderError>;
     /// Creates the credential; on failure nothing may be left behind.
-    async fn create(&self, config: &ProviderConfig, handle: &mut Handle, expires_at_ms: i64)
-        -> Result<Issued, ProviderError>;
+    async fn create(
+        &self,
+        config: &ProviderConfig,
+        handle: &mut Handle,
+        expires_at_ms: i64,
+    ) -> Result<Issued, ProviderError>;
     /// Moves a native expiry, where the service has one.
     async fn renew(&self, config: &ProviderConfig, handle: &Handle, expires_at_ms: i64) -> Result<(), ProviderError>;
     /// Deletes the credential and ends its sessions. Already gone is success.
@@ -292,7 +312,14 @@ mod tests {
             default: Some("5432"),
             help: "",
         },
-        FieldSpec { id: "password", label: "Password", kind: FieldKind::Password, required: true, default: None, help: "" },
+        FieldSpec {
+            id: "password",
+            label: "Password",
+            kind: FieldKind::Password,
+            required: true,
+            default: None,
+            help: "",
+        },
         FieldSpec {
             id: "statements",
             label: "Statements",

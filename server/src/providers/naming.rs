@@ -76,7 +76,8 @@ mod tests {
 
     #[test]
     fn names_are_short_safe_and_unique() {
-        let parts = NameParts { secret: "Prod DB \"main\"; DROP ROLE x;--", lease: "ci ☃ run", unix_time: 1_700_000_000 };
+        let parts =
+            NameParts { secret: "Prod DB \"main\"; DROP ROLE x;--", lease: "ci ☃ run", unix_time: 1_700_000_000 };
         for t in [
             None,
             Some("{{lease}}-{{secret}}-{{random}}"),

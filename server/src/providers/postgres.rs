@@ -225,7 +225,12 @@ impl Provider for Postgres {
         }
     }
 
-    async fn create(&self, c: &ProviderConfig, handle: &mut Handle, expires_at_ms: i64) -> Result<Issued, ProviderError> {
+    async fn create(
+        &self,
+        c: &ProviderConfig,
+        handle: &mut Handle,
+        expires_at_ms: i64,
+    ) -> Result<Issued, ProviderError> {
         let name = username(handle)?.to_string();
         let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 32);
         let stmts = c.str("creation_statements").unwrap_or(DEFAULT_CREATE);

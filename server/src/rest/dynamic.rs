@@ -119,7 +119,11 @@ pub async fn list_leases(
     Ok(Json(s.services.list_leases(&c, &id, active, q.limit, q.before.as_deref()).await?))
 }
 
-pub async fn get_lease(State(s): State<AppState>, Principal(p): Principal, Path(id): Path<String>) -> ApiResult<Json<LeaseDto>> {
+pub async fn get_lease(
+    State(s): State<AppState>,
+    Principal(p): Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LeaseDto>> {
     Ok(Json(s.services.get_lease(&p, &id).await?))
 }
 
@@ -146,7 +150,11 @@ pub async fn renew(
     Ok(Json(s.services.renew_lease(&p, &id, b.ttl, now_ms()).await?))
 }
 
-pub async fn revoke(State(s): State<AppState>, Principal(p): Principal, Path(id): Path<String>) -> ApiResult<Json<LeaseDto>> {
+pub async fn revoke(
+    State(s): State<AppState>,
+    Principal(p): Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LeaseDto>> {
     Ok(Json(s.services.revoke_lease(&p, &id, now_ms()).await?))
 }
 

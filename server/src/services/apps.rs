@@ -186,16 +186,13 @@ impl Services {
 
     /// The app's data key, for sealing its secret material. Errors when SSE is off.
     pub async fn app_key(&self, app: &apps::Model) -> Result<AppKey> {
-        let wrapped = app
-            .wrapped_key
-            .as_deref()
-            .ok_or_else(|| {
-                AppError::new(
-                    409,
-                    "sse_required",
-                    "Server-side encryption must be enabled on this app (Settings) before it can hold dynamic secrets.",
-                )
-            })?;
+        let wrapped = app.wrapped_key.as_deref().ok_or_else(|| {
+            AppError::new(
+                409,
+                "sse_required",
+                "Server-side encryption must be enabled on this app (Settings) before it can hold dynamic secrets.",
+            )
+        })?;
         Ok(self.master.unwrap_app_key(&app.id, wrapped)?)
     }
 }

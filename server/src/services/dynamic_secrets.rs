@@ -179,7 +179,8 @@ impl Services {
         let provider = self.providers.get(input.provider.as_deref().unwrap_or_default())?;
         let name = Name::parse(input.name.as_deref().unwrap_or_default(), "secret name")?;
         let description = check_description(input.description.as_deref().unwrap_or_default())?;
-        let (default_ttl, max_ttl) = (input.default_ttl.unwrap_or(DEFAULT_TTL), input.max_ttl.unwrap_or(DEFAULT_MAX_TTL));
+        let (default_ttl, max_ttl) =
+            (input.default_ttl.unwrap_or(DEFAULT_TTL), input.max_ttl.unwrap_or(DEFAULT_MAX_TTL));
         lifecycle::check_ttls(default_ttl, max_ttl, self.max_ttl_secs)?;
         let raw = input.config.ok_or_else(|| AppError::bad_request("config is required."))?;
         let config = check_config(provider.fields(), &raw, None)?;
@@ -275,7 +276,11 @@ impl Services {
         row.outputs = Set(serde_json::to_string(&outputs).unwrap_or_default());
         row.updated_at = Set(now);
         let row = row.update(&tx).await?;
-        let detail = format!("changed: {}; id {}", if changed.is_empty() { "nothing".into() } else { changed.join(", ") }, row.id);
+        let detail = format!(
+            "changed: {}; id {}",
+            if changed.is_empty() { "nothing".into() } else { changed.join(", ") },
+            row.id
+        );
         self.audit(&tx, c, &org_id, "dynamic_secret.updated", &row.name, &detail).await?;
         tx.commit().await?;
         self.secret_dto(&key, &row).await
@@ -296,7 +301,9 @@ impl Services {
             return Err(AppError::new(
                 409,
                 "active_leases",
-                format!("This dynamic secret has {active} active lease(s). Revoke them to delete it (revoke_leases=true)."),
+                format!(
+                    "This dynamic secret has {active} active lease(s). Revoke them to delete it (revoke_leases=true)."
+                ),
             )
             .into());
         }
@@ -310,7 +317,8 @@ impl Services {
         self.audit(&tx, c, &org.id, "dynamic_secret.deleted", &secret.name, &detail).await?;
         tx.commit().await?;
         let actor = super::principal::Principal::User(c.clone()).actor();
-        self.request_revocations(leases::Column::DynamicSecretId, &secret.id, Reason::SecretDeleted, &actor, now).await?;
+        self.request_revocations(leases::Column::DynamicSecretId, &secret.id, Reason::SecretDeleted, &actor, now)
+            .await?;
         Ok(())
     }
 
@@ -347,7 +355,9 @@ impl Services {
 fn check_description(d: &str) -> Result<String> {
     let d = d.trim();
     if d.chars().count() > MAX_DESCRIPTION {
-        return Err(AppError::bad_request(format!("The description may have at most {MAX_DESCRIPTION} characters.")).into());
+        return Err(
+            AppError::bad_request(format!("The description may have at most {MAX_DESCRIPTION} characters.")).into()
+        );
     }
     if d.chars().any(|c| c.is_control() && c != '\n') {
         return Err(AppError::bad_request("The description cannot contain control characters.").into());
@@ -370,7 +380,11 @@ fn check_outputs(
         if !provider.outputs().iter().any(|o| o.id == id) {
             let ids: Vec<&str> = provider.outputs().iter().map(|o| o.id).collect();
             let shown: String = id.chars().take(MAX_KEY).collect();
-            return Err(AppError::bad_request(format!("outputs has no {shown:?}; the outputs are: {}.", ids.join(", "))).into());
+            return Err(AppError::bad_request(format!(
+                "outputs has no {shown:?}; the outputs are: {}.",
+                ids.join(", ")
+            ))
+            .into());
         }
         check_key(key)?;
         out.insert(id.clone(), key.clone());

@@ -7,8 +7,8 @@ use app::error::AppError;
 use app::ports::Caller;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
@@ -143,7 +143,8 @@ impl Services {
         if !role.can_lease() {
             return Err(AppError::forbidden(format!("Viewers cannot {what} leases.")).into());
         }
-        if !role.can_manage() && !(scope.lease.owner_kind == "user" && scope.lease.owner_id == c.user.id) {
+        let own = scope.lease.owner_kind == "user" && scope.lease.owner_id == c.user.id;
+        if !(role.can_manage() || own) {
             return Err(AppError::forbidden(format!("Developers can {what} only their own leases.")).into());
         }
         Ok(())
@@ -151,7 +152,8 @@ impl Services {
 
     pub(crate) fn open_handle(&self, key: &AppKey, l: &leases::Model) -> Result<Handle> {
         let bytes = key.open(&l.handle_sealed, &handle_context(&l.id))?;
-        serde_json::from_slice(&bytes).map_err(|_| ServerError::Internal(format!("handle of lease {} is corrupt", l.id)))
+        serde_json::from_slice(&bytes)
+            .map_err(|_| ServerError::Internal(format!("handle of lease {} is corrupt", l.id)))
     }
 
     pub async fn issue_lease(
@@ -245,12 +247,14 @@ impl Services {
             .exec(&tx)
             .await?
             .rows_affected
-                == 1;
+            == 1;
         if !activated {
             // The sweeper judged this creation interrupted and is cleaning it up.
             drop(tx);
             let _ = bounded(provider.revoke(&config, &handle)).await;
-            return Err(AppError::new(503, "interrupted", "Creating the lease took too long; nothing was issued.").into());
+            return Err(
+                AppError::new(503, "interrupted", "Creating the lease took too long; nothing was issued.").into()
+            );
         }
         let detail = json!({ "ttl": ttl, "expires_at": rfc3339(expires_at) });
         self.lease_event(&tx, &id, "created", now, &actor, detail).await?;
@@ -369,7 +373,8 @@ impl Services {
         if moved != 1 {
             return Err(AppError::conflict("The lease changed meanwhile; reload it and try again.").into());
         }
-        let detail = json!({ "ttl": ttl, "old_expires_at": rfc3339(l.expires_at), "new_expires_at": rfc3339(new_expires) });
+        let detail =
+            json!({ "ttl": ttl, "old_expires_at": rfc3339(l.expires_at), "new_expires_at": rfc3339(new_expires) });
         self.lease_event(&tx, &l.id, "renewed", now, &p.actor(), detail).await?;
         tx.commit().await?;
         self.reload(&l.id).await

@@ -53,11 +53,9 @@ impl Principal {
                 ip: c.ip.clone(),
                 user_agent: c.user_agent.clone(),
             },
-            Principal::Token(t) => Actor {
-                label: format!("service token {}", t.name),
-                ip: t.ip.clone(),
-                user_agent: t.user_agent.clone(),
-            },
+            Principal::Token(t) => {
+                Actor { label: format!("service token {}", t.name), ip: t.ip.clone(), user_agent: t.user_agent.clone() }
+            }
         }
     }
 

@@ -127,8 +127,9 @@ impl Services {
         let tx = self.db.begin().await?;
         let mut events = Vec::with_capacity(held.len());
         for (l, outcome) in held.iter().zip(outcomes) {
-            let update =
-                leases::Entity::update_many().filter(leases::Column::Id.eq(&l.id)).filter(leases::Column::Status.eq(&l.status));
+            let update = leases::Entity::update_many()
+                .filter(leases::Column::Id.eq(&l.id))
+                .filter(leases::Column::Status.eq(&l.status));
             match outcome {
                 Ok(()) => {
                     let creating = l.status == CREATING;

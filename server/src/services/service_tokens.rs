@@ -3,7 +3,9 @@
 use app::dto::{NewServiceTokenDto, ServiceTokenDto};
 use app::error::AppError;
 use app::ports::Caller;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 
 use super::principal::SERVICE_TOKEN_PREFIX;
 use super::{new_id, parse_id, require_manager, Services};
@@ -90,7 +92,11 @@ impl Services {
     }
 
     /// Tokens of an app stop working when it is deleted.
-    pub(crate) async fn delete_app_tokens(&self, conn: &impl sea_orm::ConnectionTrait, app: &apps::Model) -> Result<()> {
+    pub(crate) async fn delete_app_tokens(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        app: &apps::Model,
+    ) -> Result<()> {
         service_tokens::Entity::delete_many().filter(service_tokens::Column::AppId.eq(&app.id)).exec(conn).await?;
         Ok(())
     }

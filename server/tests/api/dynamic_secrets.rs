@@ -131,11 +131,18 @@ async fn plan_sse_role_and_tenant_gates() {
     assert_eq!(s, StatusCode::OK);
     let (s, _) = app.post(&format!("/leases/{dev_lease}/revoke"), &viewer, json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app.call(Method::DELETE, &format!("/dynamic-secrets/{sid}?revoke_leases=true"), Some(&dev), None).await;
+    let (s, _) =
+        app.call(Method::DELETE, &format!("/dynamic-secrets/{sid}?revoke_leases=true"), Some(&dev), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // Another tenant sees nothing.
-    for path in [format!("/dynamic-secrets/{sid}"), leases.clone(), format!("/leases/{owner_lease}"), format!("/leases/{owner_lease}/events"), create.clone()] {
+    for path in [
+        format!("/dynamic-secrets/{sid}"),
+        leases.clone(),
+        format!("/leases/{owner_lease}"),
+        format!("/leases/{owner_lease}/events"),
+        create.clone(),
+    ] {
         let (s, _) = app.get(&path, &stranger).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
     }
@@ -154,7 +161,8 @@ async fn plan_sse_role_and_tenant_gates() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, out) = app.post(&format!("/leases/{owner_lease}/revoke"), &org.owner, json!({})).await;
     assert_eq!((s, &out["status"]), (StatusCode::OK, &json!("revoked")));
-    let (s, _) = app.call(Method::DELETE, &format!("/dynamic-secrets/{sid}?revoke_leases=true"), Some(&org.owner), None).await;
+    let (s, _) =
+        app.call(Method::DELETE, &format!("/dynamic-secrets/{sid}?revoke_leases=true"), Some(&org.owner), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     leasehold::worker::run_once(&app.services, leasehold::clock::now_ms()).await.unwrap();
     assert!(roles_with_prefix(&prefix).await.is_empty());

@@ -42,8 +42,17 @@ async fn revocation_is_retried_until_the_provider_is_back() {
     let (_, lease) = org.app.get(&format!("/leases/{id}"), &org.owner).await;
     assert_eq!(lease["status"], "revoked");
     assert!(roles_with_prefix(&prefix).await.is_empty());
-    assert!(!can_login(issued["credentials"]["DB_USERNAME"].as_str().unwrap(), issued["credentials"]["DB_PASSWORD"].as_str().unwrap()).await);
-    assert_eq!(org.events(&org.owner, id).await, ["created", "revoke_requested", "revoke_failed", "revoke_failed", "revoked"]);
+    assert!(
+        !can_login(
+            issued["credentials"]["DB_USERNAME"].as_str().unwrap(),
+            issued["credentials"]["DB_PASSWORD"].as_str().unwrap()
+        )
+        .await
+    );
+    assert_eq!(
+        org.events(&org.owner, id).await,
+        ["created", "revoke_requested", "revoke_failed", "revoke_failed", "revoked"]
+    );
 }
 
 /// A `leasehold serve` process on the test app's store and master key.
@@ -126,7 +135,12 @@ async fn two_servers_on_one_store_expire_each_lease_exactly_once() {
     let secret = org.secret("orders", &prefix, json!({"default_ttl": 2})).await;
     let mut ids = vec![];
     for i in 0..12 {
-        ids.push(org.lease(&org.owner, &secret, json!({"name": format!("l{i}")})).await["lease"]["id"].as_str().unwrap().to_string());
+        ids.push(
+            org.lease(&org.owner, &secret, json!({"name": format!("l{i}")})).await["lease"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let (mut a, pa) = server(&org.app);
     let (mut b, pb) = server(&org.app);

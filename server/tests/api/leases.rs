@@ -16,24 +16,28 @@ async fn providers_describe_their_forms() {
     let pg = body.as_array().unwrap().iter().find(|p| p["kind"] == "postgres").unwrap();
     assert_eq!(pg["name"], "PostgreSQL");
     let fields: Vec<&str> = pg["config_fields"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
-    for id in ["host", "port", "database", "username", "password", "ssl_mode", "username_template", "creation_statements"] {
+    for id in
+        ["host", "port", "database", "username", "password", "ssl_mode", "username_template", "creation_statements"]
+    {
         assert!(fields.contains(&id), "{id} missing from {fields:?}");
     }
     let password = pg["config_fields"].as_array().unwrap().iter().find(|f| f["id"] == "password").unwrap();
     assert_eq!((password["secret"].as_bool(), password["kind"].as_str()), (Some(true), Some("password")));
-    assert_eq!(pg["outputs"], json!([
-        {"id": "username", "default_key": "DB_USERNAME", "secret": false},
-        {"id": "password", "default_key": "DB_PASSWORD", "secret": true},
-    ]));
+    assert_eq!(
+        pg["outputs"],
+        json!([
+            {"id": "username", "default_key": "DB_USERNAME", "secret": false},
+            {"id": "password", "default_key": "DB_PASSWORD", "secret": true},
+        ])
+    );
 }
 
 #[tokio::test]
 async fn a_lease_logs_in_renews_and_stops_working_when_revoked() {
     let org = enterprise_org().await;
     let prefix = pg::prefix();
-    let secret = org
-        .secret("orders", &prefix, json!({"outputs": {"username": "PGUSER", "password": "PGPASSWORD"}}))
-        .await;
+    let secret =
+        org.secret("orders", &prefix, json!({"outputs": {"username": "PGUSER", "password": "PGPASSWORD"}})).await;
     assert_eq!(secret["config"]["password"], json!(null), "secret fields are never returned");
     assert_eq!(secret["config"]["host"], "127.0.0.1");
     assert_eq!(secret["active_leases"], 0);
@@ -90,8 +94,10 @@ async fn the_worker_expires_leases_on_time_and_only_then() {
     let secret = org.secret("orders", &prefix, json!({"default_ttl": 60})).await;
     let issued = org.lease(&org.owner, &secret, json!({"name": "short"})).await;
     let id = issued["lease"]["id"].as_str().unwrap();
-    let (user, password) =
-        (issued["credentials"]["DB_USERNAME"].as_str().unwrap(), issued["credentials"]["DB_PASSWORD"].as_str().unwrap());
+    let (user, password) = (
+        issued["credentials"]["DB_USERNAME"].as_str().unwrap(),
+        issued["credentials"]["DB_PASSWORD"].as_str().unwrap(),
+    );
     let now = now_ms();
 
     let report = run_once(&org.app.services, now + 59_000).await.unwrap();
@@ -130,10 +136,23 @@ async fn ttl_rules_hold_with_an_injected_clock() {
     assert_eq!(lease["available_ttl"], 200, "default ttl 100 of max 300");
 
     // Later edits of the Max TTL apply to new leases only.
-    let (s, body) = org.app.call(reqwest::Method::PATCH, &format!("/dynamic-secrets/{sid}"), Some(&org.owner), Some(json!({"max_ttl": 1000}))).await;
+    let (s, body) = org
+        .app
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/dynamic-secrets/{sid}"),
+            Some(&org.owner),
+            Some(json!({"max_ttl": 1000})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let services = &org.app.services;
-    let p = leasehold::services::Principal::User(services.authenticate(&app::ports::RequestMeta { token: Some(org.owner.clone()), ..Default::default() }).await.unwrap());
+    let p = leasehold::services::Principal::User(
+        services
+            .authenticate(&app::ports::RequestMeta { token: Some(org.owner.clone()), ..Default::default() })
+            .await
+            .unwrap(),
+    );
     let created = chrono_ms(lease["created_at"].as_str().unwrap());
     let renewed = services.renew_lease(&p, id, 150, created + 50_000).await.unwrap();
     assert_eq!(renewed.available_ttl, 50);
@@ -165,7 +184,8 @@ async fn deleting_a_secret_needs_the_flag_and_revokes_everything() {
     org.lease(&org.owner, &secret, json!({"name": "b"})).await;
     assert_eq!(roles_with_prefix(&prefix).await.len(), 2);
 
-    let (s, body) = org.app.call(reqwest::Method::DELETE, &format!("/dynamic-secrets/{sid}"), Some(&org.owner), None).await;
+    let (s, body) =
+        org.app.call(reqwest::Method::DELETE, &format!("/dynamic-secrets/{sid}"), Some(&org.owner), None).await;
     assert_eq!((s, &body["active_leases"]), (StatusCode::CONFLICT, &json!(2)), "{body}");
     let (s, body) = org.app.put(&format!("/apps/{}/sse", org.app_id), &org.owner, json!({"enabled": false})).await;
     assert_eq!((s, error_code(&body)), (StatusCode::CONFLICT, "sse_in_use"), "SSE stays on while secrets exist");
@@ -183,7 +203,13 @@ async fn deleting_a_secret_needs_the_flag_and_revokes_everything() {
     let report = run_once(&org.app.services, now_ms()).await.unwrap();
     assert_eq!((report.attempted, report.purged), (2, 1), "{report:?}");
     assert!(roles_with_prefix(&prefix).await.is_empty());
-    assert!(!can_login(a["credentials"]["DB_USERNAME"].as_str().unwrap(), a["credentials"]["DB_PASSWORD"].as_str().unwrap()).await);
+    assert!(
+        !can_login(
+            a["credentials"]["DB_USERNAME"].as_str().unwrap(),
+            a["credentials"]["DB_PASSWORD"].as_str().unwrap()
+        )
+        .await
+    );
     let (s, body) = org.app.put(&format!("/apps/{}/sse", org.app_id), &org.owner, json!({"enabled": false})).await;
     assert_eq!(s, StatusCode::OK, "{body}");
 }
@@ -201,7 +227,8 @@ async fn deleting_the_app_revokes_its_leases() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, lease) = {
         use sea_orm::EntityTrait;
-        let l = leasehold::db::entities::leases::Entity::find_by_id(id).one(&org.app.services.db).await.unwrap().unwrap();
+        let l =
+            leasehold::db::entities::leases::Entity::find_by_id(id).one(&org.app.services.db).await.unwrap().unwrap();
         ((), l)
     };
     assert_eq!((lease.status.as_str(), lease.revoke_reason.as_deref()), ("revoking", Some("app_deleted")));
@@ -230,7 +257,8 @@ async fn the_quota_caps_active_leases_per_secret() {
     let (_, all) = org.app.get(&format!("{path}?status=all"), &org.owner).await;
     assert_eq!((active.as_array().unwrap().len(), all.as_array().unwrap().len()), (2, 3));
     assert_eq!(all[0]["name"], "3", "newest first");
-    let (_, page) = org.app.get(&format!("{path}?status=all&limit=1&before={}", all[0]["id"].as_str().unwrap()), &org.owner).await;
+    let (_, page) =
+        org.app.get(&format!("{path}?status=all&limit=1&before={}", all[0]["id"].as_str().unwrap()), &org.owner).await;
     assert_eq!(page.as_array().unwrap().len(), 1);
     assert_eq!(page[0]["id"], all[1]["id"]);
 }

@@ -102,14 +102,16 @@ impl Org {
         for (k, v) in extra.as_object().unwrap() {
             body[k] = v.clone();
         }
-        let (s, out) = self.app.post(&format!("/environments/{}/dynamic-secrets", self.envs[0]), &self.owner, body).await;
+        let (s, out) =
+            self.app.post(&format!("/environments/{}/dynamic-secrets", self.envs[0]), &self.owner, body).await;
         assert_eq!(s, StatusCode::CREATED, "{out}");
         out
     }
 
     /// Issues a lease as `token`; returns the whole answer.
     pub async fn lease(&self, token: &str, secret: &Value, body: Value) -> Value {
-        let (s, out) = self.app.post(&format!("/dynamic-secrets/{}/leases", secret["id"].as_str().unwrap()), token, body).await;
+        let (s, out) =
+            self.app.post(&format!("/dynamic-secrets/{}/leases", secret["id"].as_str().unwrap()), token, body).await;
         assert_eq!(s, StatusCode::CREATED, "{out}");
         out
     }

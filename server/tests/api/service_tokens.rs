@@ -9,9 +9,11 @@ async fn a_token_leases_in_its_environment_and_nothing_else() {
     let org = enterprise_org().await;
     let app = &org.app;
     let secret = org.secret("orders", &pg::prefix(), json!({})).await;
-    let mut other_env = json!({"name": "elsewhere", "provider": "postgres", "config": pg::config(pg::PORT, &pg::prefix())});
+    let mut other_env =
+        json!({"name": "elsewhere", "provider": "postgres", "config": pg::config(pg::PORT, &pg::prefix())});
     other_env["outputs"] = json!({"username": "U2", "password": "P2"});
-    let (s, elsewhere) = app.post(&format!("/environments/{}/dynamic-secrets", org.envs[1]), &org.owner, other_env).await;
+    let (s, elsewhere) =
+        app.post(&format!("/environments/{}/dynamic-secrets", org.envs[1]), &org.owner, other_env).await;
     assert_eq!(s, StatusCode::CREATED, "{elsewhere}");
 
     let tokens = format!("/environments/{}/service-tokens", org.envs[0]);
@@ -34,12 +36,19 @@ async fn a_token_leases_in_its_environment_and_nothing_else() {
     assert_eq!(s, StatusCode::OK);
 
     // Outside its scope: another environment's secret, a person's lease, anything else.
-    let (s, _) = app.post(&format!("/dynamic-secrets/{}/leases", elsewhere["id"].as_str().unwrap()), &token, json!({"name": "x"})).await;
+    let (s, _) = app
+        .post(&format!("/dynamic-secrets/{}/leases", elsewhere["id"].as_str().unwrap()), &token, json!({"name": "x"}))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let mine = org.lease(&org.owner, &secret, json!({"name": "owner's"})).await;
-    let (s, _) = app.post(&format!("/leases/{}/revoke", mine["lease"]["id"].as_str().unwrap()), &token, json!({})).await;
+    let (s, _) =
+        app.post(&format!("/leases/{}/revoke", mine["lease"]["id"].as_str().unwrap()), &token, json!({})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    for path in [format!("/dynamic-secrets/{}", secret["id"].as_str().unwrap()), "/orgs".into(), format!("/apps/{}", org.app_id)] {
+    for path in [
+        format!("/dynamic-secrets/{}", secret["id"].as_str().unwrap()),
+        "/orgs".into(),
+        format!("/apps/{}", org.app_id),
+    ] {
         let (s, _) = app.get(&path, &token).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
     }
@@ -50,10 +59,20 @@ async fn a_token_leases_in_its_environment_and_nothing_else() {
     assert_eq!((s, &out["status"]), (StatusCode::OK, &json!("revoked")));
 
     // Deleted: it stops at once.
-    let (s, _) = app.call(Method::DELETE, &format!("/service-tokens/{}", created["id"].as_str().unwrap()), Some(&org.owner), None).await;
+    let (s, _) = app
+        .call(Method::DELETE, &format!("/service-tokens/{}", created["id"].as_str().unwrap()), Some(&org.owner), None)
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = app.post(&format!("/dynamic-secrets/{}/leases", secret["id"].as_str().unwrap()), &token, json!({"name": "x"})).await;
+    let (s, _) = app
+        .post(&format!("/dynamic-secrets/{}/leases", secret["id"].as_str().unwrap()), &token, json!({"name": "x"}))
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = app.post(&format!("/dynamic-secrets/{}/leases", secret["id"].as_str().unwrap()), "lhs_forged", json!({"name": "x"})).await;
+    let (s, _) = app
+        .post(
+            &format!("/dynamic-secrets/{}/leases", secret["id"].as_str().unwrap()),
+            "lhs_forged",
+            json!({"name": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
