@@ -64,9 +64,11 @@ unit:
 	cargo test -p server --lib
 
 # Integration tests run on SQLite, then on PostgreSQL when a server answers.
-# The PostgreSQL provider is tested against a password-checked cluster on 5433.
+# Providers are tested against real services on loopback: a password-checked
+# PostgreSQL cluster on 5433, MariaDB, Redis, RabbitMQ (management API) and moto.
 integration:
 	bash .ci/pg-scram.sh
+	bash .ci/services.sh
 	cargo test -p server --test api
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  psql "$(PG_URL)" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'lh_test_%'" | \

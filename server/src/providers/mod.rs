@@ -3,7 +3,9 @@
 //! and output descriptions the console builds its forms from, the generic check
 //! of a config against them, and the registry.
 mod naming;
+mod mysql;
 mod postgres;
+mod sql;
 mod template;
 
 use std::collections::BTreeMap;
@@ -247,7 +249,7 @@ pub struct Registry(Vec<Arc<dyn Provider>>);
 
 impl Default for Registry {
     fn default() -> Self {
-        Registry(vec![Arc::new(postgres::Postgres::default())])
+        Registry(vec![Arc::new(postgres::Postgres::default()), Arc::new(mysql::Mysql::default())])
     }
 }
 

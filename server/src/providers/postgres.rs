@@ -1,17 +1,16 @@
 //! PostgreSQL: a LOGIN role per lease, with `VALID UNTIL` at the lease's expiry.
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
-use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode, Postgres as Pg};
 use sea_orm::sqlx::{self, AssertSqlSafe, Connection};
 use secrecy::SecretString;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::naming::{self, NameParts};
+use super::sql::{self as shared, Pools};
 use super::{template, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError};
 use crate::clock::rfc3339;
 
@@ -93,11 +92,9 @@ const OUTPUTS: &[OutputSpec] = &[
     OutputSpec { id: "password", default_key: "DB_PASSWORD", secret: true },
 ];
 
-/// Keeps one small pool per distinct config, so issuing does not pay for a
-/// new connection and authentication each time.
 #[derive(Default)]
 pub struct Postgres {
-    pools: Mutex<HashMap<[u8; 32], PgPool>>,
+    pools: Pools<Pg>,
 }
 
 fn options(c: &ProviderConfig) -> PgConnectOptions {
@@ -134,17 +131,11 @@ fn literal(s: &str) -> String {
 }
 
 fn classify(e: sqlx::Error) -> ProviderError {
-    match e {
-        sqlx::Error::Database(db) => ProviderError::rejected(format!("PostgreSQL: {}", db.message())),
-        sqlx::Error::PoolTimedOut => ProviderError::unreachable("PostgreSQL did not answer in time."),
-        sqlx::Error::Io(io) => ProviderError::unreachable(format!("PostgreSQL is unreachable: {io}.")),
-        sqlx::Error::Tls(_) => ProviderError::unreachable("The TLS connection to PostgreSQL failed."),
-        other => ProviderError::unreachable(format!("PostgreSQL connection failed: {other}.")),
-    }
+    shared::classify("PostgreSQL", e)
 }
 
 fn is_undefined(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some(UNDEFINED_OBJECT))
+    shared::code(e).as_deref() == Some(UNDEFINED_OBJECT)
 }
 
 fn username(handle: &Handle) -> Result<&str, ProviderError> {
@@ -153,21 +144,13 @@ fn username(handle: &Handle) -> Result<&str, ProviderError> {
 
 impl Postgres {
     fn pool(&self, c: &ProviderConfig) -> PgPool {
-        let key: [u8; 32] = Sha256::digest(c.to_json()).into();
-        let mut pools = self.pools.lock().unwrap_or_else(|p| p.into_inner());
-        if pools.len() > 64 {
-            pools.clear();
-        }
-        pools
-            .entry(key)
-            .or_insert_with(|| {
-                PgPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .idle_timeout(Duration::from_secs(60))
-                    .connect_lazy_with(options(c))
-            })
-            .clone()
+        self.pools.get(c, || {
+            PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(5))
+                .idle_timeout(Duration::from_secs(60))
+                .connect_lazy_with(options(c))
+        })
     }
 
     /// Runs a rendered statement template in one round trip (one implicit transaction).

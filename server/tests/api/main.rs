@@ -9,6 +9,7 @@ mod dynamic_secrets;
 mod faults;
 mod harness;
 mod leases;
+mod mysql;
 mod ops;
 mod orgs;
 mod pages;

@@ -95,9 +95,14 @@ impl Org {
     }
 
     pub async fn secret_on(&self, port: u16, name: &str, prefix: &str, extra: Value) -> Value {
+        self.create_secret("postgres", config(port, prefix), name, extra).await
+    }
+
+    /// Creates a dynamic secret of any provider in the first environment; returns it.
+    pub async fn create_secret(&self, provider: &str, config: Value, name: &str, extra: Value) -> Value {
         let mut body = json!({
-            "name": name, "description": "orders database", "provider": "postgres",
-            "config": config(port, prefix), "default_ttl": 3600, "max_ttl": 7200,
+            "name": name, "description": "test", "provider": provider,
+            "config": config, "default_ttl": 3600, "max_ttl": 7200,
         });
         for (k, v) in extra.as_object().unwrap() {
             body[k] = v.clone();
@@ -105,6 +110,13 @@ impl Org {
         let (s, out) =
             self.app.post(&format!("/environments/{}/dynamic-secrets", self.envs[0]), &self.owner, body).await;
         assert_eq!(s, StatusCode::CREATED, "{out}");
+        out
+    }
+
+    /// Revokes through the API; returns the lease as answered.
+    pub async fn revoke(&self, lease_id: &str) -> Value {
+        let (s, out) = self.app.post(&format!("/leases/{lease_id}/revoke"), &self.owner, json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{out}");
         out
     }
 
