@@ -5,6 +5,7 @@
 mod naming;
 mod mysql;
 mod postgres;
+mod redis;
 mod sql;
 mod template;
 
@@ -227,6 +228,11 @@ pub trait Provider: Send + Sync {
     fn name(&self) -> &'static str;
     fn fields(&self) -> &'static [FieldSpec];
     fn outputs(&self) -> &'static [OutputSpec];
+    /// Checks what the field list cannot express (e.g. which ACL rules are
+    /// allowed); the message becomes a 400.
+    fn check(&self, _config: &ProviderConfig) -> Result<(), String> {
+        Ok(())
+    }
     /// The identity of a new credential, generated before anything is created.
     fn new_handle(&self, config: &ProviderConfig, names: &NameParts) -> Handle;
     /// Proves the config works (reachable, credentials accepted, allowed to manage users).
@@ -249,7 +255,10 @@ pub struct Registry(Vec<Arc<dyn Provider>>);
 
 impl Default for Registry {
     fn default() -> Self {
-        Registry(vec![Arc::new(postgres::Postgres::default()), Arc::new(mysql::Mysql::default())])
+        Registry(vec![
+            Arc::new(postgres::Postgres::default()), Arc::new(mysql::Mysql::default()),
+            Arc::new(redis::Redis),
+        ])
     }
 }
 

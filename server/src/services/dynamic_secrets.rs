@@ -184,6 +184,7 @@ impl Services {
         lifecycle::check_ttls(default_ttl, max_ttl, self.max_ttl_secs)?;
         let raw = input.config.ok_or_else(|| AppError::bad_request("config is required."))?;
         let config = check_config(provider.fields(), &raw, None)?;
+        provider.check(&config).map_err(AppError::bad_request)?;
         let outputs = check_outputs(provider.as_ref(), input.outputs.as_ref(), None)?;
         self.check_unique_in_env(&env.id, None, name.as_str(), &outputs).await?;
         verify(provider.as_ref(), &config).await?;
@@ -246,6 +247,7 @@ impl Services {
         let config = match &input.config {
             Some(raw) => {
                 let config = check_config(provider.fields(), raw, Some(&old_config))?;
+                provider.check(&config).map_err(AppError::bad_request)?;
                 verify(provider.as_ref(), &config).await?;
                 config
             }

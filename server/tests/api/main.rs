@@ -14,4 +14,5 @@ mod ops;
 mod orgs;
 mod pages;
 mod pg;
+mod redis;
 mod service_tokens;
