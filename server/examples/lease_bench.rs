@@ -165,6 +165,7 @@ async fn drop_roles(prefix: &str) {
 
 #[tokio::main]
 async fn main() {
+    leasehold::providers::install_tls();
     let dir = PathBuf::from(format!("/tmp/leasehold-lease-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -43,6 +43,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Opens the store (running migrations) and loads the master key.
 pub async fn services(config: &Config) -> crate::error::Result<Services> {
+    crate::providers::install_tls();
     // The data dir holds the embedded database and the master key file: owner only.
     let mut dir = std::fs::DirBuilder::new();
     dir.recursive(true);

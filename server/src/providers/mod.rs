@@ -3,8 +3,10 @@
 //! and output descriptions the console builds its forms from, the generic check
 //! of a config against them, and the registry.
 mod naming;
+mod http;
 mod mysql;
 mod postgres;
+mod rabbitmq;
 mod redis;
 mod sql;
 mod template;
@@ -18,6 +20,7 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
+pub use http::install_tls;
 pub use naming::NameParts;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,6 +261,7 @@ impl Default for Registry {
         Registry(vec![
             Arc::new(postgres::Postgres::default()), Arc::new(mysql::Mysql::default()),
             Arc::new(redis::Redis),
+            Arc::new(rabbitmq::Rabbitmq),
         ])
     }
 }

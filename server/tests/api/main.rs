@@ -14,5 +14,6 @@ mod ops;
 mod orgs;
 mod pages;
 mod pg;
+mod rabbitmq;
 mod redis;
 mod service_tokens;
