@@ -2,12 +2,14 @@
 //! file implementing [`Provider`]; this file holds what they share — the field
 //! and output descriptions the console builds its forms from, the generic check
 //! of a config against them, and the registry.
-mod naming;
+mod aws_iam;
 mod http;
 mod mysql;
+mod naming;
 mod postgres;
 mod rabbitmq;
 mod redis;
+mod sigv4;
 mod sql;
 mod template;
 
@@ -259,9 +261,11 @@ pub struct Registry(Vec<Arc<dyn Provider>>);
 impl Default for Registry {
     fn default() -> Self {
         Registry(vec![
-            Arc::new(postgres::Postgres::default()), Arc::new(mysql::Mysql::default()),
+            Arc::new(postgres::Postgres::default()),
+            Arc::new(mysql::Mysql::default()),
             Arc::new(redis::Redis),
             Arc::new(rabbitmq::Rabbitmq),
+            Arc::new(aws_iam::AwsIam),
         ])
     }
 }

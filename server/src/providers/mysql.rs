@@ -177,7 +177,12 @@ impl Provider for Mysql {
         }
     }
 
-    async fn create(&self, c: &ProviderConfig, handle: &mut Handle, _expires_at_ms: i64) -> Result<Issued, ProviderError> {
+    async fn create(
+        &self,
+        c: &ProviderConfig,
+        handle: &mut Handle,
+        _expires_at_ms: i64,
+    ) -> Result<Issued, ProviderError> {
         let name = username(handle)?.to_string();
         let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 32);
         let sql = render(c.str("creation_statements").unwrap_or(DEFAULT_CREATE), &name, &password);
@@ -228,6 +233,9 @@ mod tests {
     #[test]
     fn literals_survive_hostile_text() {
         assert_eq!(super::literal(r"a'b\"), r"'a''b\\'");
-        assert_eq!(super::render("CREATE USER {{name}}@'%' IDENTIFIED BY {{password}}", "u", "p'"), "CREATE USER 'u'@'%' IDENTIFIED BY 'p'''");
+        assert_eq!(
+            super::render("CREATE USER {{name}}@'%' IDENTIFIED BY {{password}}", "u", "p'"),
+            "CREATE USER 'u'@'%' IDENTIFIED BY 'p'''"
+        );
     }
 }

@@ -32,7 +32,14 @@ const FIELDS: &[FieldSpec] = &[
         help: "A user with the administrator tag.",
     },
     FieldSpec { id: "password", label: "Password", kind: FieldKind::Password, required: true, default: None, help: "" },
-    FieldSpec { id: "vhost", label: "Virtual host", kind: FieldKind::Text, required: false, default: Some("/"), help: "" },
+    FieldSpec {
+        id: "vhost",
+        label: "Virtual host",
+        kind: FieldKind::Text,
+        required: false,
+        default: Some("/"),
+        help: "",
+    },
     FieldSpec {
         id: "tags",
         label: "Tags",
@@ -49,8 +56,22 @@ const FIELDS: &[FieldSpec] = &[
         default: Some("^$"),
         help: "A regular expression of resource names.",
     },
-    FieldSpec { id: "write", label: "Write permission", kind: FieldKind::Text, required: false, default: Some("^$"), help: "" },
-    FieldSpec { id: "read", label: "Read permission", kind: FieldKind::Text, required: false, default: Some(".*"), help: "" },
+    FieldSpec {
+        id: "write",
+        label: "Write permission",
+        kind: FieldKind::Text,
+        required: false,
+        default: Some("^$"),
+        help: "",
+    },
+    FieldSpec {
+        id: "read",
+        label: "Read permission",
+        kind: FieldKind::Text,
+        required: false,
+        default: Some(".*"),
+        help: "",
+    },
     FieldSpec {
         id: "username_template",
         label: "Username template",
@@ -78,7 +99,12 @@ fn username(handle: &Handle) -> Result<&str, ProviderError> {
 }
 
 /// One call to the management API as the configured user.
-async fn call(c: &ProviderConfig, method: Method, path: &str, body: Option<Value>) -> Result<StatusCode, ProviderError> {
+async fn call(
+    c: &ProviderConfig,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<StatusCode, ProviderError> {
     let base = c.str("url").unwrap_or_default().trim_end_matches('/');
     let mut req = http::client()
         .request(method, format!("{base}/api/{path}"))
@@ -91,7 +117,8 @@ async fn call(c: &ProviderConfig, method: Method, path: &str, body: Option<Value
     if status.is_success() || status == StatusCode::NOT_FOUND {
         return Ok(status);
     }
-    let reason = resp.json::<Value>().await.ok().and_then(|v| v["reason"].as_str().map(String::from)).unwrap_or_default();
+    let reason =
+        resp.json::<Value>().await.ok().and_then(|v| v["reason"].as_str().map(String::from)).unwrap_or_default();
     Err(ProviderError::rejected(match status {
         StatusCode::UNAUTHORIZED => "RabbitMQ refused the credentials (401).".to_string(),
         _ => format!("RabbitMQ answered {status}: {reason}"),
@@ -117,7 +144,11 @@ impl Provider for Rabbitmq {
     fn check(&self, c: &ProviderConfig) -> Result<(), String> {
         http::check_url(c.str("url").unwrap_or_default())?;
         let tags = c.str("tags").unwrap_or_default();
-        if !tags.split(',').map(str::trim).all(|t| t.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')) {
+        if !tags
+            .split(',')
+            .map(str::trim)
+            .all(|t| t.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+        {
             return Err("config.tags must be comma-separated words (letters, digits, _ and -).".into());
         }
         Ok(())

@@ -39,7 +39,14 @@ const FIELDS: &[FieldSpec] = &[
         default: None,
         help: "A user allowed to run ACL and CLIENT KILL; empty for the default user.",
     },
-    FieldSpec { id: "password", label: "Password", kind: FieldKind::Password, required: false, default: None, help: "" },
+    FieldSpec {
+        id: "password",
+        label: "Password",
+        kind: FieldKind::Password,
+        required: false,
+        default: None,
+        help: "",
+    },
     FieldSpec { id: "tls", label: "TLS", kind: FieldKind::Boolean, required: false, default: Some("false"), help: "" },
     FieldSpec {
         id: "acl_rules",
@@ -108,7 +115,8 @@ async fn connect(c: &ProviderConfig) -> Result<MultiplexedConnection, ProviderEr
 }
 
 async fn user_exists(con: &mut MultiplexedConnection, name: &str) -> Result<bool, ProviderError> {
-    let user: Option<redis::Value> = redis::cmd("ACL").arg("GETUSER").arg(name).query_async(con).await.map_err(classify)?;
+    let user: Option<redis::Value> =
+        redis::cmd("ACL").arg("GETUSER").arg(name).query_async(con).await.map_err(classify)?;
     Ok(user.is_some())
 }
 

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod apps;
+mod aws_iam;
 mod cli;
 mod dynamic_secrets;
 mod faults;

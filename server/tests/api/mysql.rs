@@ -41,18 +41,28 @@ async fn mysql_credentials_work_until_revoked_and_sessions_end() {
     bad["password"] = json!("wrong");
     let (s, out) = org
         .app
-        .post(&format!("/environments/{}/dynamic-secrets", org.envs[0]), &org.owner,
-              json!({"name": "x", "provider": "mysql", "config": bad}))
+        .post(
+            &format!("/environments/{}/dynamic-secrets", org.envs[0]),
+            &org.owner,
+            json!({"name": "x", "provider": "mysql", "config": bad}),
+        )
         .await;
     assert_eq!(s.as_u16(), 422, "{out}");
     assert!(out["error"]["message"].as_str().unwrap().contains("Access denied"), "{out}");
 
     let secret = org
-        .create_secret("mysql", config(PORT, &p), "shop", json!({"outputs": {"username": "MYSQL_USER", "password": "MYSQL_PASSWORD"}}))
+        .create_secret(
+            "mysql",
+            config(PORT, &p),
+            "shop",
+            json!({"outputs": {"username": "MYSQL_USER", "password": "MYSQL_PASSWORD"}}),
+        )
         .await;
     let issued = org.lease(&org.owner, &secret, json!({"name": "reporting"})).await;
-    let (user, password) =
-        (issued["credentials"]["MYSQL_USER"].as_str().unwrap(), issued["credentials"]["MYSQL_PASSWORD"].as_str().unwrap());
+    let (user, password) = (
+        issued["credentials"]["MYSQL_USER"].as_str().unwrap(),
+        issued["credentials"]["MYSQL_PASSWORD"].as_str().unwrap(),
+    );
     assert!(user.starts_with(&p) && user.len() <= 32);
     let mut session = connect(user, password).await.expect("the issued credentials log in over TCP");
     sqlx::query("SELECT 1").execute(&mut session).await.unwrap();

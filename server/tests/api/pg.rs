@@ -100,6 +100,11 @@ impl Org {
 
     /// Creates a dynamic secret of any provider in the first environment; returns it.
     pub async fn create_secret(&self, provider: &str, config: Value, name: &str, extra: Value) -> Value {
+        self.create_secret_in(0, provider, config, name, extra).await
+    }
+
+    /// Creates a dynamic secret in environment number `env` (0–2); returns it.
+    pub async fn create_secret_in(&self, env: usize, provider: &str, config: Value, name: &str, extra: Value) -> Value {
         let mut body = json!({
             "name": name, "description": "test", "provider": provider,
             "config": config, "default_ttl": 3600, "max_ttl": 7200,
@@ -108,7 +113,7 @@ impl Org {
             body[k] = v.clone();
         }
         let (s, out) =
-            self.app.post(&format!("/environments/{}/dynamic-secrets", self.envs[0]), &self.owner, body).await;
+            self.app.post(&format!("/environments/{}/dynamic-secrets", self.envs[env]), &self.owner, body).await;
         assert_eq!(s, StatusCode::CREATED, "{out}");
         out
     }

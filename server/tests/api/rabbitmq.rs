@@ -91,7 +91,14 @@ async fn users_with_prefix(prefix: &str) -> Vec<String> {
         .json()
         .await
         .unwrap();
-    users.as_array().unwrap().iter().filter_map(|u| u["name"].as_str()).filter(|n| n.starts_with(prefix)).map(String::from).collect()
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["name"].as_str())
+        .filter(|n| n.starts_with(prefix))
+        .map(String::from)
+        .collect()
 }
 
 #[tokio::test]

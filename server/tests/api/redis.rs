@@ -48,8 +48,10 @@ async fn redis_credentials_are_scoped_and_die_with_the_lease() {
 
     let secret = org.create_secret("redis", config(PORT, &p), "cache", json!({})).await;
     let issued = org.lease(&org.owner, &secret, json!({"name": "worker"})).await;
-    let (user, password) =
-        (issued["credentials"]["REDIS_USERNAME"].as_str().unwrap(), issued["credentials"]["REDIS_PASSWORD"].as_str().unwrap());
+    let (user, password) = (
+        issued["credentials"]["REDIS_USERNAME"].as_str().unwrap(),
+        issued["credentials"]["REDIS_PASSWORD"].as_str().unwrap(),
+    );
     let mut session = auth(user, password).await.expect("the issued credentials authenticate");
     let _: () = session.set("app:greeting", "hello").await.unwrap();
     assert!(session.set::<_, _, ()>("other:key", "x").await.is_err(), "the ACL rules hold");
@@ -80,7 +82,9 @@ async fn redis_leases_expire_and_survive_an_outage() {
         let (_, lease) = org.app.get(&format!("/leases/{}", l["lease"]["id"].as_str().unwrap()), &org.owner).await;
         assert!(["revoked", "expired"].contains(&lease["status"].as_str().unwrap()), "{lease}");
         let creds = &l["credentials"];
-        assert!(auth(creds["REDIS_USERNAME"].as_str().unwrap(), creds["REDIS_PASSWORD"].as_str().unwrap()).await.is_err());
+        assert!(auth(creds["REDIS_USERNAME"].as_str().unwrap(), creds["REDIS_PASSWORD"].as_str().unwrap())
+            .await
+            .is_err());
     }
     assert!(users_with_prefix(&p).await.is_empty());
 }
