@@ -74,10 +74,7 @@ impl Amqp {
 
     /// True when the broker ends this connection within a few seconds.
     async fn closed_by_broker(mut self) -> bool {
-        match tokio::time::timeout(Duration::from_secs(5), self.next_method()).await {
-            Ok(None) | Ok(Some((10, 50))) => true,
-            _ => false,
-        }
+        matches!(tokio::time::timeout(Duration::from_secs(5), self.next_method()).await, Ok(None | Some((10, 50))))
     }
 }
 
