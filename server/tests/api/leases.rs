@@ -52,6 +52,7 @@ async fn a_lease_logs_in_renews_and_stops_working_when_revoked() {
     assert_eq!(lease["available_ttl"], 7200 - 600);
     assert_eq!(lease["owner"]["kind"], "user");
     assert!(can_login(user, password).await, "the issued credentials log in with a password check");
+    let mut session = pg::login(user, password).await.unwrap();
     assert!(!can_login(user, "not-the-password").await, "the listener really checks passwords");
 
     // The password is nowhere in the store.
@@ -74,6 +75,7 @@ async fn a_lease_logs_in_renews_and_stops_working_when_revoked() {
     assert_eq!(revoked["status"], "revoked");
     assert_eq!(revoked["revocation"]["reason"], "manual");
     assert!(!can_login(user, password).await, "revoked credentials no longer log in");
+    assert!(sea_orm::sqlx::query("SELECT 1").execute(&mut session).await.is_err(), "its open session was ended");
     assert!(roles_with_prefix(&prefix).await.is_empty(), "the role is gone");
 
     let (s, again) = org.app.post(&format!("/leases/{id}/revoke"), &org.owner, json!({})).await;

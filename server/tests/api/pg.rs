@@ -38,9 +38,14 @@ fn options(user: &str, password: &str) -> PgConnectOptions {
         .ssl_mode(PgSslMode::Disable)
 }
 
+/// A session over TCP, password-checked.
+pub async fn login(user: &str, password: &str) -> Result<PgConnection, sqlx::Error> {
+    PgConnection::connect_with(&options(user, password)).await
+}
+
 /// Logs in over TCP with a password check and runs a query.
 pub async fn can_login(user: &str, password: &str) -> bool {
-    match PgConnection::connect_with(&options(user, password)).await {
+    match login(user, password).await {
         Ok(mut c) => sqlx::query("SELECT 1").execute(&mut c).await.is_ok(),
         Err(_) => false,
     }
