@@ -2,6 +2,9 @@
 //! the provider, recording the outcome. Shared by a person's revoke, deletion
 //! of a secret or app, and the worker; written for batches, so the worker
 //! pays one transaction per step rather than one per lease.
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{self, StreamExt};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -11,13 +14,25 @@ use serde_json::json;
 use super::principal::Actor;
 use super::Services;
 use crate::clock::rfc3339;
+use crate::crypto::AppKey;
 use crate::db::entities::{apps, dynamic_secrets, lease_events, leases};
 use crate::error::Result;
 use crate::lifecycle::{self, Reason, ACTIVE, CREATING, REVOKING};
-use crate::providers::ProviderError;
+use crate::providers::{Provider, ProviderConfig, ProviderError};
 
 /// Provider calls in flight at once per process.
 const PARALLEL: usize = 32;
+
+struct Target {
+    provider: Arc<dyn Provider>,
+    config: ProviderConfig,
+    key: AppKey,
+}
+
+fn unreadable(lease: &str, e: crate::error::ServerError) -> ProviderError {
+    tracing::error!(lease = %lease, error = %e, "cannot prepare revocation");
+    ProviderError::rejected("Leasehold could not read this lease's sealed data; see the server log.")
+}
 
 /// Which leases to claim.
 pub enum Claim<'a> {
@@ -120,73 +135,106 @@ impl Services {
         if held.is_empty() {
             return Ok(0);
         }
-        let calls: Vec<BoxFuture<'_, std::result::Result<(), ProviderError>>> =
-            held.iter().map(|l| self.revoke_at_provider(l).boxed()).collect();
+        // One store lookup and decryption per secret, not per lease.
+        let mut targets: HashMap<&str, std::result::Result<Arc<Target>, ProviderError>> = HashMap::new();
+        for l in &held {
+            if !targets.contains_key(l.dynamic_secret_id.as_str()) {
+                targets.insert(&l.dynamic_secret_id, self.target(l).await.map(Arc::new));
+            }
+        }
+        let calls: Vec<BoxFuture<'_, std::result::Result<(), ProviderError>>> = held
+            .iter()
+            .map(|l| {
+                let target = targets.get(l.dynamic_secret_id.as_str()).cloned();
+                async move {
+                    let target = target.unwrap_or_else(|| Err(ProviderError::unreachable("no target")))?;
+                    let handle = self.open_handle(&target.key, l).map_err(|e| unreadable(&l.id, e))?;
+                    super::dynamic_secrets::bounded(target.provider.revoke(&target.config, &handle)).await
+                }
+                .boxed()
+            })
+            .collect();
         let outcomes: Vec<_> = stream::iter(calls).buffered(PARALLEL).collect().await;
 
         let tx = self.db.begin().await?;
         let mut events = Vec::with_capacity(held.len());
+        // Successes finish in one statement per (old, new) status pair.
+        let mut finished: HashMap<(&str, &'static str), Vec<&str>> = HashMap::new();
         for (l, outcome) in held.iter().zip(outcomes) {
-            let update = leases::Entity::update_many()
-                .filter(leases::Column::Id.eq(&l.id))
-                .filter(leases::Column::Status.eq(&l.status));
             match outcome {
                 Ok(()) => {
-                    let creating = l.status == CREATING;
-                    let status =
-                        if creating { lifecycle::FAILED } else { Reason::terminal_status(l.revoke_reason.as_deref()) };
-                    let done = update
-                        .col_expr(leases::Column::Status, Expr::value(status))
-                        .col_expr(leases::Column::RevokedAt, Expr::value((!creating).then_some(now)))
-                        .col_expr(leases::Column::NextAttemptAt, Expr::value(Option::<i64>::None))
-                        .col_expr(leases::Column::LastError, Expr::value(Option::<String>::None))
-                        .exec(&tx)
-                        .await?
-                        .rows_affected
-                        == 1;
-                    if done && creating {
-                        let detail = json!({ "error": "The creation was interrupted; cleaned up at the provider." });
-                        events.push((l.id.as_str(), "create_failed", detail.to_string()));
-                    } else if done {
-                        events.push((l.id.as_str(), status, json!({ "attempts": l.attempts + 1 }).to_string()));
-                    }
+                    let to = if l.status == CREATING {
+                        lifecycle::FAILED
+                    } else {
+                        Reason::terminal_status(l.revoke_reason.as_deref())
+                    };
+                    finished.entry((l.status.as_str(), to)).or_default().push(&l.id);
                 }
                 Err(e) => {
                     let attempt = l.attempts + 1;
                     let next = now + lifecycle::backoff_ms(attempt, rand::random::<f64>());
                     tracing::warn!(lease = %l.id, attempt, error = %e, "revocation failed; will retry");
-                    update
+                    leases::Entity::update_many()
                         .col_expr(leases::Column::Attempts, Expr::value(attempt))
                         .col_expr(leases::Column::NextAttemptAt, Expr::value(next))
                         .col_expr(leases::Column::LastError, Expr::value(e.message.clone()))
+                        .filter(leases::Column::Id.eq(&l.id))
+                        .filter(leases::Column::Status.eq(&l.status))
                         .exec(&tx)
                         .await?;
                     let detail = json!({ "attempt": attempt, "error": e.message, "next_attempt_at": rfc3339(next) });
-                    events.push((l.id.as_str(), "revoke_failed", detail.to_string()));
+                    events.push((l.id.clone(), "revoke_failed", detail.to_string()));
                 }
             }
         }
-        self.insert_events(&tx, events.into_iter(), actor, now).await?;
+        for ((from, to), ids) in finished {
+            let creating = from == CREATING;
+            for chunk in ids.chunks(500) {
+                let done = leases::Entity::update_many()
+                    .col_expr(leases::Column::Status, Expr::value(to))
+                    .col_expr(leases::Column::RevokedAt, Expr::value((!creating).then_some(now)))
+                    .col_expr(leases::Column::NextAttemptAt, Expr::value(Option::<i64>::None))
+                    .col_expr(leases::Column::LastError, Expr::value(Option::<String>::None))
+                    .filter(leases::Column::Id.is_in(chunk.iter().copied()))
+                    .filter(leases::Column::Status.eq(from))
+                    .exec_with_returning(&tx)
+                    .await?;
+                for l in done {
+                    let (kind, detail) = if creating {
+                        (
+                            "create_failed",
+                            json!({ "error": "The creation was interrupted; cleaned up at the provider." }),
+                        )
+                    } else {
+                        (to, json!({ "attempts": l.attempts + 1 }))
+                    };
+                    events.push((l.id, kind, detail.to_string()));
+                }
+            }
+        }
+        self.insert_events(
+            &tx,
+            events.iter().map(|(id, kind, detail)| (id.as_str(), *kind, detail.clone())),
+            actor,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(held.len())
     }
 
-    /// The provider call alone; nothing is written.
-    async fn revoke_at_provider(&self, l: &leases::Model) -> std::result::Result<(), ProviderError> {
-        let unreadable = |e: crate::error::ServerError| {
-            tracing::error!(lease = %l.id, error = %e, "cannot prepare revocation");
-            ProviderError::rejected("Leasehold could not read this lease's sealed data; see the server log.")
-        };
+    /// What revoking a lease of this lease's secret needs: the provider, its
+    /// config and the app key. Nothing is written.
+    async fn target(&self, l: &leases::Model) -> std::result::Result<Target, ProviderError> {
         let secret = dynamic_secrets::Entity::find_by_id(l.dynamic_secret_id.clone()).one(&self.db).await;
         let app = apps::Entity::find_by_id(l.app_id.clone()).one(&self.db).await;
         let (Ok(Some(secret)), Ok(Some(app))) = (secret, app) else {
             return Err(ProviderError::unreachable("The lease's store rows could not be read; will retry."));
         };
-        let key = self.app_key(&app).await.map_err(unreadable)?;
-        let provider = self.providers.get(&secret.provider).map_err(|e| unreadable(e.into()))?;
-        let config = self.open_config(&key, &secret).map_err(unreadable)?;
-        let handle = self.open_handle(&key, l).map_err(unreadable)?;
-        super::dynamic_secrets::bounded(provider.revoke(&config, &handle)).await
+        let key = self.app_key(&app).await.map_err(|e| unreadable(&l.id, e))?;
+        let provider = self.providers.get(&secret.provider).map_err(|e| unreadable(&l.id, e.into()))?;
+        let config = self.open_config(&key, &secret).map_err(|e| unreadable(&l.id, e))?;
+        Ok(Target { provider, config, key })
     }
 
     async fn insert_events<'a>(
