@@ -15,8 +15,9 @@ pub const UNFINISHED: [&str; 3] = [CREATING, ACTIVE, REVOKING];
 pub const LIVE: [&str; 2] = [CREATING, ACTIVE];
 
 /// A worker that claims a revocation holds it this long; if its process dies,
-/// another picks the lease up afterwards. Longer than any provider call.
-pub const CLAIM_MS: i64 = 60_000;
+/// another picks the lease up afterwards. Longer than a whole worker pass can
+/// take (see `worker::BATCH`), so a live holder never loses its claim.
+pub const CLAIM_MS: i64 = 90_000;
 /// A `creating` row older than this was interrupted: its process died between
 /// writing the intent and finishing. The sweeper cleans it up at the provider.
 pub const STALE_CREATING_MS: i64 = 120_000;

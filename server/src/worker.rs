@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{DynIden, Expr, ExprTrait, IntoIden, Query};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::clock::now_ms;
 use crate::db::entities::{apps, dynamic_secrets, leases};
@@ -15,7 +16,9 @@ use crate::services::{Actor, Claim, Services};
 /// How often an idle worker looks for due work.
 pub const TICK: Duration = Duration::from_millis(200);
 /// Leases taken per query; a full batch makes the next run start at once.
-const BATCH: u64 = 1000;
+/// Bounded so that even when every provider call times out, a pass
+/// (BATCH / PARALLEL rounds × 15 s = 60 s) ends inside its claim (90 s).
+const BATCH: u64 = 128;
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -49,42 +52,36 @@ pub async fn run_once(s: &Services, now: i64) -> Result<Report> {
 }
 
 /// Removes deleted secrets and apps once nothing under them needs revoking:
-/// their sealed root credentials are kept exactly as long as that.
+/// their sealed root credentials are kept exactly as long as that. One
+/// conditional DELETE each, so a lease inserted meanwhile keeps its parent.
 async fn purge(s: &Services) -> Result<usize> {
-    let mut purged = 0;
-    let secrets = dynamic_secrets::Entity::find()
-        .select_only()
-        .column(dynamic_secrets::Column::Id)
+    let nothing_unfinished = |lease_col: leases::Column, parent: (DynIden, DynIden)| {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(leases::Entity)
+                .and_where(Expr::col((leases::Entity, lease_col)).equals(parent))
+                .and_where(Expr::col((leases::Entity, leases::Column::Status)).is_in(lifecycle::UNFINISHED))
+                .take(),
+        )
+        .not()
+    };
+    let secrets = dynamic_secrets::Entity::delete_many()
         .filter(dynamic_secrets::Column::DeletedAt.is_not_null())
-        .into_tuple::<String>()
-        .all(&s.db)
-        .await?;
-    for id in secrets {
-        if unfinished(s, leases::Column::DynamicSecretId, &id).await? == 0 {
-            purged += dynamic_secrets::Entity::delete_by_id(id).exec(&s.db).await?.rows_affected as usize;
-        }
-    }
-    let apps = apps::Entity::find()
-        .select_only()
-        .column(apps::Column::Id)
+        .filter(nothing_unfinished(
+            leases::Column::DynamicSecretId,
+            (dynamic_secrets::Entity.into_iden(), dynamic_secrets::Column::Id.into_iden()),
+        ))
+        .exec(&s.db)
+        .await?
+        .rows_affected;
+    let apps = apps::Entity::delete_many()
         .filter(apps::Column::DeletedAt.is_not_null())
-        .into_tuple::<String>()
-        .all(&s.db)
-        .await?;
-    for id in apps {
-        if unfinished(s, leases::Column::AppId, &id).await? == 0 {
-            purged += apps::Entity::delete_by_id(id).exec(&s.db).await?.rows_affected as usize;
-        }
-    }
-    Ok(purged)
-}
-
-async fn unfinished(s: &Services, column: leases::Column, id: &str) -> Result<u64> {
-    Ok(leases::Entity::find()
-        .filter(column.eq(id))
-        .filter(leases::Column::Status.is_in(lifecycle::UNFINISHED))
-        .count(&s.db)
-        .await?)
+        .filter(nothing_unfinished(leases::Column::AppId, (apps::Entity.into_iden(), apps::Column::Id.into_iden())))
+        .exec(&s.db)
+        .await?
+        .rows_affected;
+    Ok(usize::try_from(secrets + apps).unwrap_or(usize::MAX))
 }
 
 /// Runs the worker until the process ends.

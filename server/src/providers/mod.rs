@@ -143,6 +143,39 @@ pub fn check_config(
     Ok(ProviderConfig(out))
 }
 
+/// Fields that say *where* the credentials live. Leases made there must be
+/// revoked there, so these cannot change while leases are unfinished.
+const LOCATION_FIELDS: &[&str] = &["host", "port", "database", "url", "vhost", "endpoint_url", "region"];
+
+/// What a configure request changes, and whether that is allowed: when any
+/// plain (non-secret, non-template) field changes, every stored secret must be
+/// typed again — else an admin could point the stored root password at a host
+/// of their choosing. Returns whether a location field changed.
+pub fn check_change(
+    fields: &[FieldSpec],
+    old: &ProviderConfig,
+    new: &ProviderConfig,
+    raw: &Value,
+) -> Result<bool, AppError> {
+    let differs = |id: &str| old.0.get(id) != new.0.get(id);
+    let plain_changed = fields
+        .iter()
+        .filter(|f| !matches!(f.kind, FieldKind::Password | FieldKind::Template(_)))
+        .any(|f| differs(f.id));
+    if plain_changed {
+        let retyped = |id: &str| raw.get(id).and_then(Value::as_str).is_some_and(|v| !v.is_empty());
+        if let Some(f) =
+            fields.iter().find(|f| f.kind == FieldKind::Password && old.0.contains_key(f.id) && !retyped(f.id))
+        {
+            return Err(AppError::bad_request(format!(
+                "Enter the {} again: the connection settings changed.",
+                f.label.to_lowercase()
+            )));
+        }
+    }
+    Ok(LOCATION_FIELDS.iter().any(|id| differs(id)))
+}
+
 fn default_value(f: &FieldSpec, d: &str) -> Value {
     match f.kind {
         FieldKind::Number { .. } => d.parse::<i64>().map(Value::from).unwrap_or(Value::Null),

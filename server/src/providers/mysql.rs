@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
 use sea_orm::sqlx::mysql::{MySql, MySqlConnectOptions, MySqlConnection, MySqlPool, MySqlPoolOptions};
-use sea_orm::sqlx::{self, AssertSqlSafe, Connection};
+use sea_orm::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection};
 use secrecy::SecretString;
 use serde_json::Value;
 
@@ -101,7 +101,8 @@ fn options(c: &ProviderConfig) -> MySqlConnectOptions {
     if let Some(db) = c.str("database") {
         o = o.database(db);
     }
-    o
+    // Statements carry issued passwords: never log them (sqlx logs slow ones by default).
+    o.disable_statement_logging()
 }
 
 /// `'text'` for MySQL: quotes doubled and backslashes escaped (backslash is

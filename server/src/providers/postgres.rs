@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rand::distributions::{Alphanumeric, DistString};
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode, Postgres as Pg};
-use sea_orm::sqlx::{self, AssertSqlSafe, Connection};
+use sea_orm::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection};
 use secrecy::SecretString;
 use serde_json::Value;
 
@@ -112,6 +112,8 @@ fn options(c: &ProviderConfig) -> PgConnectOptions {
         .password(c.str("password").unwrap_or_default())
         .ssl_mode(ssl)
         .application_name("leasehold")
+        // Statements carry issued passwords: never log them (sqlx logs slow ones by default).
+        .disable_statement_logging()
         .options([("statement_timeout", "10s"), ("lock_timeout", "5s")])
 }
 

@@ -4,8 +4,8 @@ use app::error::AppError;
 use app::ports::Caller;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{new_id, parse_id, require_manager, Principal, Services};
@@ -148,6 +148,9 @@ impl Services {
         let (id, org_id, name) = (app.id.clone(), app.org_id.clone(), app.name.clone());
         let tx = self.db.begin().await?;
         if !enabled {
+            // Locked, so a dynamic secret or lease cannot be sealed with the key
+            // between this count and its destruction (see `hold_app_key`).
+            apps::Entity::find_by_id(id.clone()).lock_exclusive().one(&tx).await?;
             let secrets = dynamic_secrets::Entity::find()
                 .filter(dynamic_secrets::Column::AppId.eq(&id))
                 .filter(dynamic_secrets::Column::DeletedAt.is_null())
@@ -182,6 +185,18 @@ impl Services {
         self.audit(&tx, c, &org_id, action, &name, "").await?;
         tx.commit().await?;
         self.app_dto(&app).await
+    }
+
+    /// Within `tx`, locks the app row and checks its data key is still the one
+    /// `app` was read with: whatever is sealed with it and written in `tx`
+    /// cannot race SSE being switched off.
+    pub(crate) async fn hold_app_key(&self, tx: &DatabaseTransaction, app: &apps::Model) -> Result<()> {
+        let now = apps::Entity::find_by_id(app.id.clone()).lock_exclusive().one(tx).await?;
+        if now.and_then(|a| a.wrapped_key) == app.wrapped_key {
+            Ok(())
+        } else {
+            Err(AppError::new(409, "sse_required", "Server-side encryption was switched off meanwhile.").into())
+        }
     }
 
     /// The app's data key, for sealing its secret material. Errors when SSE is off.

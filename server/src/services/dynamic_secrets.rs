@@ -19,7 +19,7 @@ use crate::db::entities::{apps, dynamic_secrets, environments, leases, orgs};
 use crate::domain::Name;
 use crate::error::{Result, ServerError};
 use crate::lifecycle::{self, Reason};
-use crate::providers::{check_config, Provider, ProviderConfig, ProviderError};
+use crate::providers::{check_change, check_config, Provider, ProviderConfig, ProviderError};
 
 /// Bound on every provider call, so a hung service never hangs a request.
 pub const PROVIDER_TIMEOUT: Duration = Duration::from_secs(15);
@@ -191,6 +191,7 @@ impl Services {
 
         let id = new_id();
         let tx = self.db.begin().await?;
+        self.hold_app_key(&tx, &app).await?;
         let row = dynamic_secrets::ActiveModel {
             id: Set(id.clone()),
             app_id: Set(app.id.clone()),
@@ -248,6 +249,20 @@ impl Services {
             Some(raw) => {
                 let config = check_config(provider.fields(), raw, Some(&old_config))?;
                 provider.check(&config).map_err(AppError::bad_request)?;
+                if check_change(provider.fields(), &old_config, &config, raw)? {
+                    let unfinished = leases::Entity::find()
+                        .filter(leases::Column::DynamicSecretId.eq(&secret.id))
+                        .filter(leases::Column::Status.is_in(lifecycle::UNFINISHED))
+                        .count(&self.db)
+                        .await?;
+                    if unfinished > 0 {
+                        return Err(AppError::conflict(format!(
+                            "This dynamic secret has {unfinished} unfinished lease(s), which must be revoked where \
+                             they were made: revoke them before moving it, or create a new dynamic secret."
+                        ))
+                        .into());
+                    }
+                }
                 verify(provider.as_ref(), &config).await?;
                 config
             }

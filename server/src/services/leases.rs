@@ -196,6 +196,8 @@ impl Services {
         let stale_at = now + lifecycle::STALE_CREATING_MS;
         let (kind, owner_id, owner_name) = p.owner();
         let expires_at = now + ttl * 1000;
+        let tx = self.db.begin().await?;
+        self.hold_app_key(&tx, &app).await?;
         leases::ActiveModel {
             id: Set(id.clone()),
             dynamic_secret_id: Set(secret.id.clone()),
@@ -216,8 +218,9 @@ impl Services {
             next_attempt_at: Set(Some(stale_at)),
             last_error: Set(None),
         }
-        .insert(&self.db)
+        .insert(&tx)
         .await?;
+        tx.commit().await?;
 
         let actor = p.actor();
         let issued = match bounded(provider.create(&config, &mut handle, expires_at)).await {

@@ -159,7 +159,9 @@ impl Services {
         let tx = self.db.begin().await?;
         let mut events = Vec::with_capacity(held.len());
         // Successes finish in one statement per (old, new) status pair.
-        let mut finished: HashMap<(&str, &'static str), Vec<&str>> = HashMap::new();
+        // Every outcome update also requires `next_attempt_at` to be the claim
+        // this process holds: a holder that lost its claim changes nothing.
+        let mut finished: HashMap<(&str, &'static str, Option<i64>), Vec<&str>> = HashMap::new();
         for (l, outcome) in held.iter().zip(outcomes) {
             match outcome {
                 Ok(()) => {
@@ -168,26 +170,32 @@ impl Services {
                     } else {
                         Reason::terminal_status(l.revoke_reason.as_deref())
                     };
-                    finished.entry((l.status.as_str(), to)).or_default().push(&l.id);
+                    finished.entry((l.status.as_str(), to, l.next_attempt_at)).or_default().push(&l.id);
                 }
                 Err(e) => {
                     let attempt = l.attempts + 1;
                     let next = now + lifecycle::backoff_ms(attempt, rand::random::<f64>());
                     tracing::warn!(lease = %l.id, attempt, error = %e, "revocation failed; will retry");
-                    leases::Entity::update_many()
+                    let recorded = leases::Entity::update_many()
                         .col_expr(leases::Column::Attempts, Expr::value(attempt))
                         .col_expr(leases::Column::NextAttemptAt, Expr::value(next))
                         .col_expr(leases::Column::LastError, Expr::value(e.message.clone()))
                         .filter(leases::Column::Id.eq(&l.id))
                         .filter(leases::Column::Status.eq(&l.status))
+                        .filter(leases::Column::NextAttemptAt.eq(l.next_attempt_at))
                         .exec(&tx)
-                        .await?;
-                    let detail = json!({ "attempt": attempt, "error": e.message, "next_attempt_at": rfc3339(next) });
-                    events.push((l.id.clone(), "revoke_failed", detail.to_string()));
+                        .await?
+                        .rows_affected
+                        == 1;
+                    if recorded {
+                        let detail =
+                            json!({ "attempt": attempt, "error": e.message, "next_attempt_at": rfc3339(next) });
+                        events.push((l.id.clone(), "revoke_failed", detail.to_string()));
+                    }
                 }
             }
         }
-        for ((from, to), ids) in finished {
+        for ((from, to, held_until), ids) in finished {
             let creating = from == CREATING;
             for chunk in ids.chunks(500) {
                 let done = leases::Entity::update_many()
@@ -197,6 +205,7 @@ impl Services {
                     .col_expr(leases::Column::LastError, Expr::value(Option::<String>::None))
                     .filter(leases::Column::Id.is_in(chunk.iter().copied()))
                     .filter(leases::Column::Status.eq(from))
+                    .filter(leases::Column::NextAttemptAt.eq(held_until))
                     .exec_with_returning(&tx)
                     .await?;
                 for l in done {

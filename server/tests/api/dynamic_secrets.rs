@@ -82,7 +82,7 @@ async fn configure_keeps_blank_secrets_and_verifies_changes() {
     let secret = org.secret("orders", &pg::prefix(), json!({})).await;
     let path = format!("/dynamic-secrets/{}", secret["id"].as_str().unwrap());
     let patch = |body: Value| org.app.call(Method::PATCH, &path, Some(&org.owner), Some(body));
-    let (s, out) = patch(json!({"description": "new", "config": {"host": "127.0.0.1", "port": pg::PORT, "database": "postgres", "username": "postgres", "password": ""}})).await;
+    let (s, out) = patch(json!({"description": "new", "config": {"host": "127.0.0.1", "port": pg::PORT, "database": "postgres", "username": "postgres", "ssl_mode": "disable", "password": ""}})).await;
     assert_eq!(s, StatusCode::OK, "blank password means unchanged: {out}");
     assert_eq!(out["description"], "new");
     let (s, out) = patch(json!({"config": {"host": "127.0.0.1", "port": pg::PORT, "database": "postgres", "username": "postgres", "password": "bad"}})).await;
@@ -93,8 +93,22 @@ async fn configure_keeps_blank_secrets_and_verifies_changes() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{out}");
     let (_, now) = org.app.get(&path, &org.owner).await;
     assert_eq!((now["description"].as_str(), now["default_ttl"].as_i64()), (Some("new"), Some(3600)));
+    // Pointing the stored root password at another host needs the password typed again.
+    let moved = json!({"host": "localhost", "port": pg::PORT, "database": "postgres", "username": "postgres", "ssl_mode": "disable"});
+    let (s, out) = patch(json!({"config": moved.clone()})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{out}");
+    assert!(out["error"]["message"].as_str().unwrap().contains("Enter the password again"), "{out}");
+    // …and is refused while leases made at the old place are unfinished.
+    let issued = org.lease(&org.owner, &secret, json!({"name": "pinned"})).await;
+    let mut with_password = moved.clone();
+    with_password["password"] = json!(pg::ROOT_PASSWORD);
+    let (s, out) = patch(json!({"config": with_password.clone()})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{out}");
+    org.revoke(issued["lease"]["id"].as_str().unwrap()).await;
+    let (s, out) = patch(json!({"config": with_password})).await;
+    assert_eq!((s, &out["config"]["host"]), (StatusCode::OK, &json!("localhost")), "{out}");
     let actions = org.app.audit_actions(&org.owner, &org.org).await;
-    assert_eq!(actions.iter().filter(|a| a.as_str() == "dynamic_secret.updated").count(), 1, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| a.as_str() == "dynamic_secret.updated").count(), 2, "{actions:?}");
     assert!(actions.contains(&"dynamic_secret.created".to_string()));
 }
 
