@@ -147,10 +147,13 @@ impl Services {
         }
         let (id, org_id, name) = (app.id.clone(), app.org_id.clone(), app.name.clone());
         let tx = self.db.begin().await?;
+        let mut row = app.into_active_model();
+        row.wrapped_key = Set(enabled.then(|| self.master.new_app_key(&id).1));
+        // The write comes first: it locks the app row (PostgreSQL) or takes the
+        // write lock (SQLite), so no secret or lease can be sealed with the old
+        // key between the count below and the commit (see `hold_app_key`).
+        let app = row.update(&tx).await?;
         if !enabled {
-            // Locked, so a dynamic secret or lease cannot be sealed with the key
-            // between this count and its destruction (see `hold_app_key`).
-            apps::Entity::find_by_id(id.clone()).lock_exclusive().one(&tx).await?;
             let secrets = dynamic_secrets::Entity::find()
                 .filter(dynamic_secrets::Column::AppId.eq(&id))
                 .filter(dynamic_secrets::Column::DeletedAt.is_null())
@@ -173,22 +176,15 @@ impl Services {
                 .into());
             }
         }
-        let mut row = app.into_active_model();
-        if enabled {
-            let (_, wrapped) = self.master.new_app_key(&id);
-            row.wrapped_key = Set(Some(wrapped));
-        } else {
-            row.wrapped_key = Set(None);
-        }
-        let app = row.update(&tx).await?;
         let action = if enabled { "app.sse_enabled" } else { "app.sse_disabled" };
         self.audit(&tx, c, &org_id, action, &name, "").await?;
         tx.commit().await?;
         self.app_dto(&app).await
     }
 
-    /// Within `tx`, locks the app row and checks its data key is still the one
-    /// `app` was read with: whatever is sealed with it and written in `tx`
+    /// Within `tx`, after its writes (so SQLite's write lock is already held and
+    /// the read sees the latest commit), locks the app row and checks its data
+    /// key is still the one `app` was read with: whatever `tx` sealed with it
     /// cannot race SSE being switched off.
     pub(crate) async fn hold_app_key(&self, tx: &DatabaseTransaction, app: &apps::Model) -> Result<()> {
         let now = apps::Entity::find_by_id(app.id.clone()).lock_exclusive().one(tx).await?;

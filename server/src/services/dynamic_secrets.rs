@@ -191,7 +191,6 @@ impl Services {
 
         let id = new_id();
         let tx = self.db.begin().await?;
-        self.hold_app_key(&tx, &app).await?;
         let row = dynamic_secrets::ActiveModel {
             id: Set(id.clone()),
             app_id: Set(app.id.clone()),
@@ -209,6 +208,7 @@ impl Services {
         }
         .insert(&tx)
         .await?;
+        self.hold_app_key(&tx, &app).await?;
         let detail = format!("{} in {} / {}; id {id}", provider.name(), app.name, env.name);
         self.audit(&tx, c, &org.id, "dynamic_secret.created", &row.name, &detail).await?;
         tx.commit().await?;

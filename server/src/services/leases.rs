@@ -197,7 +197,6 @@ impl Services {
         let (kind, owner_id, owner_name) = p.owner();
         let expires_at = now + ttl * 1000;
         let tx = self.db.begin().await?;
-        self.hold_app_key(&tx, &app).await?;
         leases::ActiveModel {
             id: Set(id.clone()),
             dynamic_secret_id: Set(secret.id.clone()),
@@ -220,6 +219,7 @@ impl Services {
         }
         .insert(&tx)
         .await?;
+        self.hold_app_key(&tx, &app).await?;
         tx.commit().await?;
 
         let actor = p.actor();
