@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use reqwest::StatusCode;
 use secrecy::SecretString;
-use serde_json::Value;
 
-use super::naming::{self, NameParts};
-use super::{http, sigv4, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError};
+use super::naming;
+use super::{
+    handle_username, http, sigv4, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig,
+    ProviderError,
+};
 
 const DEFAULT_ENDPOINT: &str = "https://iam.amazonaws.com";
 const VERSION: &str = "2010-05-08";
@@ -80,14 +82,7 @@ const FIELDS: &[FieldSpec] = &[
         default: None,
         help: "",
     },
-    FieldSpec {
-        id: "username_template",
-        label: "Username template",
-        kind: FieldKind::Template(naming::PLACEHOLDERS),
-        required: false,
-        default: None,
-        help: "Placeholders: {{secret}}, {{lease}}, {{unix_time}}, {{random}}. Default lh_{{secret}}_{{random}}.",
-    },
+    naming::USERNAME_TEMPLATE,
 ];
 
 const OUTPUTS: &[OutputSpec] = &[
@@ -131,10 +126,6 @@ fn tags(xml: &str, tag: &str) -> Vec<String> {
         rest = &after[end + close.len()..];
     }
     out
-}
-
-fn username(handle: &Handle) -> Result<&str, ProviderError> {
-    handle.get("username").and_then(Value::as_str).ok_or_else(|| ProviderError::rejected("The lease has no username."))
 }
 
 /// The outcome of one IAM call: the response XML, or `None` for NoSuchEntity.
@@ -237,18 +228,12 @@ impl Provider for AwsIam {
         Ok(())
     }
 
-    fn new_handle(&self, c: &ProviderConfig, names: &NameParts) -> Handle {
-        let mut h = Handle::new();
-        h.insert("username".into(), naming::generate(c.str("username_template"), names).into());
-        h
-    }
-
     async fn verify(&self, c: &ProviderConfig) -> Result<(), ProviderError> {
         must(c, "ListUsers", &[("MaxItems", "1")]).await.map(|_| ())
     }
 
     async fn create(&self, c: &ProviderConfig, handle: &mut Handle, _: i64) -> Result<Issued, ProviderError> {
-        let name = username(handle)?.to_string();
+        let name = handle_username(handle)?.to_string();
         let path = c.str("iam_path").unwrap_or("/");
         let mut params = vec![("UserName", name.as_str()), ("Path", path)];
         if let Some(boundary) = c.str("permissions_boundary_arn") {
@@ -288,7 +273,7 @@ impl Provider for AwsIam {
     }
 
     async fn revoke(&self, c: &ProviderConfig, handle: &Handle) -> Result<(), ProviderError> {
-        let name = username(handle)?;
+        let name = handle_username(handle)?;
         let user = ("UserName", name);
         let max = ("MaxItems", "1000");
         // Any NoSuchEntity on the way means the user is already gone.

@@ -230,6 +230,11 @@ pub struct Issued(pub BTreeMap<&'static str, SecretString>);
 /// chosen before the provider is called and stored sealed with the app key.
 pub type Handle = Map<String, Value>;
 
+/// The username a handle from the default [`Provider::new_handle`] holds.
+pub fn handle_username(handle: &Handle) -> Result<&str, ProviderError> {
+    handle.get("username").and_then(Value::as_str).ok_or_else(|| ProviderError::rejected("The lease has no username."))
+}
+
 /// A provider call that did not succeed. The message is shown to people, so
 /// providers build it from the service's answer with secrets scrubbed out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,8 +276,13 @@ pub trait Provider: Send + Sync {
     fn check(&self, _config: &ProviderConfig) -> Result<(), String> {
         Ok(())
     }
-    /// The identity of a new credential, generated before anything is created.
-    fn new_handle(&self, config: &ProviderConfig, names: &NameParts) -> Handle;
+    /// The identity of a new credential, generated before anything is created:
+    /// by default a username from the `username_template` field.
+    fn new_handle(&self, config: &ProviderConfig, names: &NameParts) -> Handle {
+        let mut h = Handle::new();
+        h.insert("username".into(), naming::generate(config.str("username_template"), names).into());
+        h
+    }
     /// Proves the config works (reachable, credentials accepted, allowed to manage users).
     async fn verify(&self, config: &ProviderConfig) -> Result<(), ProviderError>;
     /// Creates the credential; on failure nothing may be left behind.

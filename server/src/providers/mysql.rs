@@ -8,11 +8,13 @@ use rand::distributions::{Alphanumeric, DistString};
 use sea_orm::sqlx::mysql::{MySql, MySqlConnectOptions, MySqlConnection, MySqlPool, MySqlPoolOptions};
 use sea_orm::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection};
 use secrecy::SecretString;
-use serde_json::Value;
 
-use super::naming::{self, NameParts};
+use super::naming;
 use super::sql::{self as shared, Pools};
-use super::{template, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError};
+use super::{
+    handle_username, template, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig,
+    ProviderError,
+};
 
 const STATEMENTS: &[&str] = &["name", "password"];
 const DEFAULT_CREATE: &str = "CREATE USER {{name}}@'%' IDENTIFIED BY {{password}};";
@@ -53,14 +55,7 @@ const FIELDS: &[FieldSpec] = &[
         default: None,
         help: "The database to connect to; optional.",
     },
-    FieldSpec {
-        id: "username_template",
-        label: "Username template",
-        kind: FieldKind::Template(naming::PLACEHOLDERS),
-        required: false,
-        default: None,
-        help: "Placeholders: {{secret}}, {{lease}}, {{unix_time}}, {{random}}. Default lh_{{secret}}_{{random}}.",
-    },
+    naming::USERNAME_TEMPLATE,
     FieldSpec {
         id: "creation_statements",
         label: "Creation statements",
@@ -116,10 +111,6 @@ fn classify(e: sqlx::Error) -> ProviderError {
     shared::classify("MySQL", e)
 }
 
-fn username(handle: &Handle) -> Result<&str, ProviderError> {
-    handle.get("username").and_then(Value::as_str).ok_or_else(|| ProviderError::rejected("The lease has no username."))
-}
-
 fn render(stmts: &str, name: &str, password: &str) -> String {
     template::render(stmts, |p| match p {
         "name" => Some(literal(name)),
@@ -155,12 +146,6 @@ impl Provider for Mysql {
         OUTPUTS
     }
 
-    fn new_handle(&self, c: &ProviderConfig, names: &NameParts) -> Handle {
-        let mut h = Handle::new();
-        h.insert("username".into(), naming::generate(c.str("username_template"), names).into());
-        h
-    }
-
     async fn verify(&self, c: &ProviderConfig) -> Result<(), ProviderError> {
         let secrets = c.secrets(FIELDS);
         let mut conn = MySqlConnection::connect_with(&options(c)).await.map_err(|e| classify(e).scrubbed(&secrets))?;
@@ -184,7 +169,7 @@ impl Provider for Mysql {
         handle: &mut Handle,
         _expires_at_ms: i64,
     ) -> Result<Issued, ProviderError> {
-        let name = username(handle)?.to_string();
+        let name = handle_username(handle)?.to_string();
         let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 32);
         let sql = render(c.str("creation_statements").unwrap_or(DEFAULT_CREATE), &name, &password);
         let run = async {
@@ -205,7 +190,7 @@ impl Provider for Mysql {
     }
 
     async fn revoke(&self, c: &ProviderConfig, handle: &Handle) -> Result<(), ProviderError> {
-        let name = username(handle)?;
+        let name = handle_username(handle)?;
         let secrets = c.secrets(FIELDS);
         let fail = |e: sqlx::Error| classify(e).scrubbed(&secrets);
         let mut conn = self.pool(c).acquire().await.map_err(fail)?;

@@ -4,12 +4,22 @@
 //! reserves `pg_`; MySQL 8 allows 32; IAM allows `[\w+=,.@-]`).
 use rand::Rng;
 
-use super::template;
+use super::{template, FieldKind, FieldSpec};
 
 pub const MAX_LEN: usize = 32;
 const RANDOM_LEN: usize = 10;
 pub const DEFAULT_TEMPLATE: &str = "lh_{{secret}}_{{random}}";
 pub const PLACEHOLDERS: &[&str] = &["secret", "lease", "random", "unix_time"];
+
+/// The `username_template` field every provider offers.
+pub const USERNAME_TEMPLATE: FieldSpec = FieldSpec {
+    id: "username_template",
+    label: "Username template",
+    kind: FieldKind::Template(PLACEHOLDERS),
+    required: false,
+    default: None,
+    help: "Placeholders: {{secret}}, {{lease}}, {{unix_time}}, {{random}}. Default lh_{{secret}}_{{random}}.",
+};
 
 /// Names a generated username may be built from.
 pub struct NameParts<'a> {

@@ -7,11 +7,13 @@ use rand::distributions::{Alphanumeric, DistString};
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgSslMode, Postgres as Pg};
 use sea_orm::sqlx::{self, AssertSqlSafe, ConnectOptions, Connection};
 use secrecy::SecretString;
-use serde_json::Value;
 
-use super::naming::{self, NameParts};
+use super::naming;
 use super::sql::{self as shared, Pools};
-use super::{template, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError};
+use super::{
+    handle_username, template, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig,
+    ProviderError,
+};
 use crate::clock::rfc3339;
 
 const STATEMENTS: &[&str] = &["name", "password", "expiration"];
@@ -51,14 +53,7 @@ const FIELDS: &[FieldSpec] = &[
         default: Some("prefer"),
         help: "",
     },
-    FieldSpec {
-        id: "username_template",
-        label: "Username template",
-        kind: FieldKind::Template(naming::PLACEHOLDERS),
-        required: false,
-        default: None,
-        help: "Placeholders: {{secret}}, {{lease}}, {{unix_time}}, {{random}}. Default lh_{{secret}}_{{random}}.",
-    },
+    naming::USERNAME_TEMPLATE,
     FieldSpec {
         id: "creation_statements",
         label: "Creation statements",
@@ -140,10 +135,6 @@ fn is_undefined(e: &sqlx::Error) -> bool {
     shared::code(e).as_deref() == Some(UNDEFINED_OBJECT)
 }
 
-fn username(handle: &Handle) -> Result<&str, ProviderError> {
-    handle.get("username").and_then(Value::as_str).ok_or_else(|| ProviderError::rejected("The lease has no username."))
-}
-
 impl Postgres {
     fn pool(&self, c: &ProviderConfig) -> PgPool {
         self.pools.get(c, || {
@@ -186,12 +177,6 @@ impl Provider for Postgres {
         OUTPUTS
     }
 
-    fn new_handle(&self, c: &ProviderConfig, names: &NameParts) -> Handle {
-        let mut h = Handle::new();
-        h.insert("username".into(), naming::generate(c.str("username_template"), names).into());
-        h
-    }
-
     async fn verify(&self, c: &ProviderConfig) -> Result<(), ProviderError> {
         let secrets = c.secrets(FIELDS);
         let mut conn = PgConnection::connect_with(&options(c)).await.map_err(|e| classify(e).scrubbed(&secrets))?;
@@ -216,7 +201,7 @@ impl Provider for Postgres {
         handle: &mut Handle,
         expires_at_ms: i64,
     ) -> Result<Issued, ProviderError> {
-        let name = username(handle)?.to_string();
+        let name = handle_username(handle)?.to_string();
         let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 32);
         let stmts = c.str("creation_statements").unwrap_or(DEFAULT_CREATE);
         let sql = Self::render(stmts, &name, &password, &rfc3339(expires_at_ms));
@@ -232,12 +217,12 @@ impl Provider for Postgres {
 
     async fn renew(&self, c: &ProviderConfig, handle: &Handle, expires_at_ms: i64) -> Result<(), ProviderError> {
         let stmts = c.str("renew_statements").unwrap_or(DEFAULT_RENEW);
-        let sql = Self::render(stmts, username(handle)?, "", &rfc3339(expires_at_ms));
+        let sql = Self::render(stmts, handle_username(handle)?, "", &rfc3339(expires_at_ms));
         self.run(c, sql).await.map_err(|e| classify(e).scrubbed(&c.secrets(FIELDS)))
     }
 
     async fn revoke(&self, c: &ProviderConfig, handle: &Handle) -> Result<(), ProviderError> {
-        let name = username(handle)?;
+        let name = handle_username(handle)?;
         let secrets = c.secrets(FIELDS);
         let fail = |e: sqlx::Error| classify(e).scrubbed(&secrets);
         let mut conn = self.pool(c).acquire().await.map_err(fail)?;

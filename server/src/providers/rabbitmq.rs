@@ -11,8 +11,10 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 
 use super::http;
-use super::naming::{self, NameParts};
-use super::{FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError};
+use super::naming;
+use super::{
+    handle_username, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError,
+};
 
 const FIELDS: &[FieldSpec] = &[
     FieldSpec {
@@ -72,14 +74,7 @@ const FIELDS: &[FieldSpec] = &[
         default: Some(".*"),
         help: "",
     },
-    FieldSpec {
-        id: "username_template",
-        label: "Username template",
-        kind: FieldKind::Template(naming::PLACEHOLDERS),
-        required: false,
-        default: None,
-        help: "Placeholders: {{secret}}, {{lease}}, {{unix_time}}, {{random}}. Default lh_{{secret}}_{{random}}.",
-    },
+    naming::USERNAME_TEMPLATE,
 ];
 
 const OUTPUTS: &[OutputSpec] = &[
@@ -92,10 +87,6 @@ pub struct Rabbitmq;
 
 fn part(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
-}
-
-fn username(handle: &Handle) -> Result<&str, ProviderError> {
-    handle.get("username").and_then(Value::as_str).ok_or_else(|| ProviderError::rejected("The lease has no username."))
 }
 
 /// One call to the management API as the configured user.
@@ -154,12 +145,6 @@ impl Provider for Rabbitmq {
         Ok(())
     }
 
-    fn new_handle(&self, c: &ProviderConfig, names: &NameParts) -> Handle {
-        let mut h = Handle::new();
-        h.insert("username".into(), naming::generate(c.str("username_template"), names).into());
-        h
-    }
-
     async fn verify(&self, c: &ProviderConfig) -> Result<(), ProviderError> {
         let vhost = part(c.str("vhost").unwrap_or("/"));
         match call(c, Method::GET, &format!("vhosts/{vhost}"), None).await? {
@@ -172,7 +157,7 @@ impl Provider for Rabbitmq {
     }
 
     async fn create(&self, c: &ProviderConfig, handle: &mut Handle, _: i64) -> Result<Issued, ProviderError> {
-        let name = username(handle)?.to_string();
+        let name = handle_username(handle)?.to_string();
         let user = format!("users/{}", part(&name));
         // PUT on an existing user silently resets its password: never reuse one.
         if call(c, Method::GET, &user, None).await? != StatusCode::NOT_FOUND {
@@ -206,6 +191,6 @@ impl Provider for Rabbitmq {
 
     async fn revoke(&self, c: &ProviderConfig, handle: &Handle) -> Result<(), ProviderError> {
         // 404: already gone. Deleting the user also closes its connections.
-        call(c, Method::DELETE, &format!("users/{}", part(username(handle)?)), None).await.map(|_| ())
+        call(c, Method::DELETE, &format!("users/{}", part(handle_username(handle)?)), None).await.map(|_| ())
     }
 }

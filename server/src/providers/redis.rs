@@ -8,10 +8,11 @@ use rand::distributions::{Alphanumeric, DistString};
 use redis::aio::MultiplexedConnection;
 use redis::{ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo, RedisError};
 use secrecy::SecretString;
-use serde_json::Value;
 
-use super::naming::{self, NameParts};
-use super::{FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError};
+use super::naming;
+use super::{
+    handle_username, FieldKind, FieldSpec, Handle, Issued, OutputSpec, Provider, ProviderConfig, ProviderError,
+};
 
 const DEFAULT_RULES: &str = "~* &* +@read";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -56,14 +57,7 @@ const FIELDS: &[FieldSpec] = &[
         default: Some(DEFAULT_RULES),
         help: "Key (~, %R~, %W~), channel (&) and command (+, -, +@, -@) rules, separated by spaces.",
     },
-    FieldSpec {
-        id: "username_template",
-        label: "Username template",
-        kind: FieldKind::Template(naming::PLACEHOLDERS),
-        required: false,
-        default: None,
-        help: "Placeholders: {{secret}}, {{lease}}, {{unix_time}}, {{random}}. Default lh_{{secret}}_{{random}}.",
-    },
+    naming::USERNAME_TEMPLATE,
 ];
 
 const OUTPUTS: &[OutputSpec] = &[
@@ -84,10 +78,6 @@ fn classify(e: RedisError) -> ProviderError {
     } else {
         ProviderError::rejected(format!("Redis: {e}"))
     }
-}
-
-fn username(handle: &Handle) -> Result<&str, ProviderError> {
-    handle.get("username").and_then(Value::as_str).ok_or_else(|| ProviderError::rejected("The lease has no username."))
 }
 
 async fn connect(c: &ProviderConfig) -> Result<MultiplexedConnection, ProviderError> {
@@ -149,12 +139,6 @@ impl Provider for Redis {
         }
     }
 
-    fn new_handle(&self, c: &ProviderConfig, names: &NameParts) -> Handle {
-        let mut h = Handle::new();
-        h.insert("username".into(), naming::generate(c.str("username_template"), names).into());
-        h
-    }
-
     async fn verify(&self, c: &ProviderConfig) -> Result<(), ProviderError> {
         let mut con = connect(c).await?;
         redis::cmd("ACL").arg("USERS").query_async::<Vec<String>>(&mut con).await.map(|_| ()).map_err(|e| {
@@ -163,7 +147,7 @@ impl Provider for Redis {
     }
 
     async fn create(&self, c: &ProviderConfig, handle: &mut Handle, _: i64) -> Result<Issued, ProviderError> {
-        let name = username(handle)?.to_string();
+        let name = handle_username(handle)?.to_string();
         let password = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 32);
         let mut con = connect(c).await?;
         // SETUSER on an existing user would merge rules into it: never reuse one.
@@ -188,7 +172,7 @@ impl Provider for Redis {
     }
 
     async fn revoke(&self, c: &ProviderConfig, handle: &Handle) -> Result<(), ProviderError> {
-        let name = username(handle)?;
+        let name = handle_username(handle)?;
         let mut con = connect(c).await?;
         if !user_exists(&mut con, name).await? {
             return Ok(());
