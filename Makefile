@@ -47,7 +47,7 @@ wasm: tools
 	  target/wasm32-unknown-unknown/wasm-release/frontend.wasm
 	$(WASM_OPT) -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	  --enable-mutable-globals $(PKG)/leasehold_bg.wasm -o $(PKG)/leasehold_bg.wasm
-	cp style/main.css $(PKG)/leasehold.css
+	cat style/main.css style/dynamic.css > $(PKG)/leasehold.css
 	for f in $(PKG)/leasehold_bg.wasm $(PKG)/leasehold.js $(PKG)/leasehold.css; do gzip -9 -k -f $$f; done
 	@echo "wasm: $$(stat -c %s $(PKG)/leasehold_bg.wasm) bytes, $$(stat -c %s $(PKG)/leasehold_bg.wasm.gz) gzipped"
 
@@ -81,7 +81,10 @@ integration:
 e2e-deps: end2end/node_modules/.installed
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The dynamic-secret flows lease real credentials from the password-checked
+# PostgreSQL cluster on 5433 and try them with psql.
 e2e: build e2e-deps
+	bash .ci/pg-scram.sh
 	cd end2end && npx playwright test
 
 bench: build

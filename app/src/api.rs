@@ -1,6 +1,7 @@
 //! Server functions: the browser's calls. Each one is a shim — read the
 //! request, authenticate, call the backend, return a DTO.
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::dto::*;
@@ -75,6 +76,31 @@ pub struct AuditPage {
 pub struct AppPage {
     pub org: OrgDto,
     pub app: AppDto,
+}
+
+/// An environment tab: its dynamic secrets, and the providers they may use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnvPage {
+    pub org: OrgDto,
+    pub app: AppDto,
+    pub env: EnvironmentDto,
+    pub secrets: Vec<DynamicSecretDto>,
+    pub providers: Vec<ProviderDto>,
+}
+
+/// One dynamic secret and its leases.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecretPage {
+    pub org: OrgDto,
+    pub app: AppDto,
+    pub env: EnvironmentDto,
+    pub secret: DynamicSecretDto,
+    pub provider: ProviderDto,
+    pub leases: Vec<LeaseDto>,
+    /// Past leases are listed too.
+    pub all: bool,
+    /// The caller's user id: developers act on their own leases only.
+    pub me: String,
 }
 
 pub const AUDIT_PAGE: u32 = 50;
@@ -212,4 +238,81 @@ pub async fn set_sse(app_id: String, enabled: String) -> Result<AppDto, AppError
     };
     let (b, c) = ctx::caller().await?;
     b.set_sse(&c, &app_id, enabled).await
+}
+
+/// `env` is the environment's slug.
+#[server]
+pub async fn load_env(app_id: String, env: String) -> Result<EnvPage, AppError> {
+    let (b, c) = ctx::caller().await?;
+    let app = b.get_app(&c, &app_id).await?;
+    let org = b.get_org(&c, &app.org_id).await?;
+    let env =
+        app.environments.iter().find(|e| e.slug == env).cloned().ok_or_else(|| AppError::not_found("environment"))?;
+    let secrets = b.list_dynamic_secrets(&c, &env.id).await?;
+    Ok(EnvPage { org, app, env, secrets, providers: b.providers() })
+}
+
+#[server]
+pub async fn load_secret(app_id: String, secret_id: String, all: bool) -> Result<SecretPage, AppError> {
+    let (b, c) = ctx::caller().await?;
+    let app = b.get_app(&c, &app_id).await?;
+    let secret = b.get_dynamic_secret(&c, &secret_id).await?;
+    let env = app
+        .environments
+        .iter()
+        .find(|e| e.id == secret.environment_id)
+        .cloned()
+        .ok_or_else(|| AppError::not_found("dynamic secret"))?;
+    let org = b.get_org(&c, &app.org_id).await?;
+    let provider = b.providers().into_iter().find(|p| p.kind == secret.provider).ok_or_else(AppError::internal)?;
+    let leases = b.list_leases(&c, &secret.id, !all).await?;
+    Ok(SecretPage { org, app, env, secret, provider, leases, all, me: c.user.id })
+}
+
+#[server(input = Json)]
+pub async fn create_dynamic_secret(env_id: String, input: DynamicSecretInput) -> Result<DynamicSecretDto, AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.create_dynamic_secret(&c, &env_id, input).await
+}
+
+#[server(input = Json)]
+pub async fn update_dynamic_secret(id: String, input: DynamicSecretInput) -> Result<DynamicSecretDto, AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.update_dynamic_secret(&c, &id, input).await
+}
+
+#[server]
+pub async fn delete_dynamic_secret(id: String, revoke_leases: bool) -> Result<(), AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.delete_dynamic_secret(&c, &id, revoke_leases).await
+}
+
+#[server]
+pub async fn issue_lease(secret_id: String, name: String, ttl: Option<i64>) -> Result<IssuedLeaseDto, AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.issue_lease(&c, &secret_id, &name, ttl).await
+}
+
+#[server]
+pub async fn get_lease(id: String) -> Result<LeaseDto, AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.get_lease(&c, &id).await
+}
+
+#[server]
+pub async fn lease_events(id: String) -> Result<Vec<LeaseEventDto>, AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.lease_events(&c, &id).await
+}
+
+#[server]
+pub async fn renew_lease(id: String, ttl: i64) -> Result<LeaseDto, AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.renew_lease(&c, &id, ttl).await
+}
+
+#[server]
+pub async fn revoke_lease(id: String) -> Result<LeaseDto, AppError> {
+    let (b, c) = ctx::caller().await?;
+    b.revoke_lease(&c, &id).await
 }

@@ -4,6 +4,7 @@
 pub mod api;
 mod components;
 pub mod dto;
+mod dynamic;
 pub mod error;
 mod islands;
 mod pages;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/:org_id/audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("/apps/:app_id") view=AppOverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/apps/:app_id/settings") view=AppSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/apps/:app_id/secrets/:secret_id") view=SecretLeasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

@@ -72,6 +72,37 @@ pub trait Backend: Send + Sync + 'static {
     async fn set_sse(&self, c: &Caller, app_id: &str, enabled: bool) -> Result<AppDto, AppError>;
 
     async fn audit(&self, c: &Caller, org_id: &str, q: AuditQuery) -> Result<Vec<AuditDto>, AppError>;
+
+    fn providers(&self) -> Vec<ProviderDto>;
+    async fn list_dynamic_secrets(&self, c: &Caller, env_id: &str) -> Result<Vec<DynamicSecretDto>, AppError>;
+    async fn get_dynamic_secret(&self, c: &Caller, id: &str) -> Result<DynamicSecretDto, AppError>;
+    async fn create_dynamic_secret(
+        &self,
+        c: &Caller,
+        env_id: &str,
+        input: DynamicSecretInput,
+    ) -> Result<DynamicSecretDto, AppError>;
+    async fn update_dynamic_secret(
+        &self,
+        c: &Caller,
+        id: &str,
+        input: DynamicSecretInput,
+    ) -> Result<DynamicSecretDto, AppError>;
+    async fn delete_dynamic_secret(&self, c: &Caller, id: &str, revoke_leases: bool) -> Result<(), AppError>;
+
+    async fn issue_lease(
+        &self,
+        c: &Caller,
+        secret_id: &str,
+        name: &str,
+        ttl: Option<i64>,
+    ) -> Result<IssuedLeaseDto, AppError>;
+    /// Newest first; `active` keeps the unfinished ones (creating, active, revoking).
+    async fn list_leases(&self, c: &Caller, secret_id: &str, active: bool) -> Result<Vec<LeaseDto>, AppError>;
+    async fn get_lease(&self, c: &Caller, id: &str) -> Result<LeaseDto, AppError>;
+    async fn lease_events(&self, c: &Caller, id: &str) -> Result<Vec<LeaseEventDto>, AppError>;
+    async fn renew_lease(&self, c: &Caller, id: &str, ttl: i64) -> Result<LeaseDto, AppError>;
+    async fn revoke_lease(&self, c: &Caller, id: &str) -> Result<LeaseDto, AppError>;
 }
 
 /// The `Set-Cookie` value carrying a session (or clearing it when `token` is empty).

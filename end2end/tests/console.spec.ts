@@ -1,10 +1,10 @@
 import { test, expect, type Browser } from '@playwright/test';
-import { PASSWORD, email, hydrated, login, signupApi, tokenFor } from './helpers';
+import { ADMIN, PASSWORD, adminToken, email, hydrated, login, signupApi, tokenFor } from './helpers';
 
 // One server, one database: the very first account is the instance admin.
 test.describe.configure({ mode: 'serial' });
 
-const admin = email('root');
+const admin = ADMIN;
 const owner = email('owner');
 let orgUrl = '';
 let appUrl = '';
@@ -17,8 +17,7 @@ async function as(browser: Browser, address: string) {
 }
 
 test('the first account becomes instance admin', async ({ request }) => {
-  await signupApi(request, admin, 'Root');
-  const token = await tokenFor(request, admin);
+  const token = await adminToken(request);
   const me = await (await request.get('/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).json();
   expect(me.user.instance_admin).toBe(true);
 });

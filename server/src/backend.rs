@@ -4,7 +4,13 @@ use app::error::AppError;
 use app::ports::{AuditQuery, Backend, Caller, RequestMeta};
 use async_trait::async_trait;
 
-use crate::services::Services;
+use crate::clock::now_ms;
+use crate::services::{Principal, Services};
+
+/// The console acts as the signed-in person.
+fn user(c: &Caller) -> Principal {
+    Principal::User(c.clone())
+}
 
 #[async_trait]
 impl Backend for Services {
@@ -70,5 +76,57 @@ impl Backend for Services {
     }
     async fn audit(&self, c: &Caller, org_id: &str, q: AuditQuery) -> Result<Vec<AuditDto>, AppError> {
         Ok(Services::list_audit(self, c, org_id, q).await?)
+    }
+    fn providers(&self) -> Vec<ProviderDto> {
+        Services::providers(self)
+    }
+    async fn list_dynamic_secrets(&self, c: &Caller, env_id: &str) -> Result<Vec<DynamicSecretDto>, AppError> {
+        Ok(Services::list_dynamic_secrets(self, c, env_id).await?)
+    }
+    async fn get_dynamic_secret(&self, c: &Caller, id: &str) -> Result<DynamicSecretDto, AppError> {
+        Ok(Services::get_dynamic_secret(self, c, id).await?)
+    }
+    async fn create_dynamic_secret(
+        &self,
+        c: &Caller,
+        env_id: &str,
+        input: DynamicSecretInput,
+    ) -> Result<DynamicSecretDto, AppError> {
+        Ok(Services::create_dynamic_secret(self, c, env_id, input, now_ms()).await?)
+    }
+    async fn update_dynamic_secret(
+        &self,
+        c: &Caller,
+        id: &str,
+        input: DynamicSecretInput,
+    ) -> Result<DynamicSecretDto, AppError> {
+        Ok(Services::update_dynamic_secret(self, c, id, input, now_ms()).await?)
+    }
+    async fn delete_dynamic_secret(&self, c: &Caller, id: &str, revoke_leases: bool) -> Result<(), AppError> {
+        Ok(Services::delete_dynamic_secret(self, c, id, revoke_leases, now_ms()).await?)
+    }
+    async fn issue_lease(
+        &self,
+        c: &Caller,
+        secret_id: &str,
+        name: &str,
+        ttl: Option<i64>,
+    ) -> Result<IssuedLeaseDto, AppError> {
+        Ok(Services::issue_lease(self, &user(c), secret_id, name, ttl, now_ms()).await?)
+    }
+    async fn list_leases(&self, c: &Caller, secret_id: &str, active: bool) -> Result<Vec<LeaseDto>, AppError> {
+        Ok(Services::list_leases(self, c, secret_id, active, None, None).await?)
+    }
+    async fn get_lease(&self, c: &Caller, id: &str) -> Result<LeaseDto, AppError> {
+        Ok(Services::get_lease(self, &user(c), id).await?)
+    }
+    async fn lease_events(&self, c: &Caller, id: &str) -> Result<Vec<LeaseEventDto>, AppError> {
+        Ok(Services::lease_events(self, &user(c), id).await?)
+    }
+    async fn renew_lease(&self, c: &Caller, id: &str, ttl: i64) -> Result<LeaseDto, AppError> {
+        Ok(Services::renew_lease(self, &user(c), id, ttl, now_ms()).await?)
+    }
+    async fn revoke_lease(&self, c: &Caller, id: &str) -> Result<LeaseDto, AppError> {
+        Ok(Services::revoke_lease(self, &user(c), id, now_ms()).await?)
     }
 }

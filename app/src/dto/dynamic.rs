@@ -15,6 +15,11 @@ pub struct ConfigFieldDto {
     /// The choices of a `select`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// The bounds of a `number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
     /// A sentence for the form, e.g. which `{{placeholders}}` a template may use.
     #[serde(default)]
     pub help: String,

@@ -1,17 +1,19 @@
-//! An app: its environments, and its settings (server-side encryption, deletion).
+//! An app: its environments with their secrets, and its settings (server-side encryption, deletion).
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::param;
-use crate::api::{load_app, AppPage};
+use super::secret::{SecretCard, SecretView};
+use crate::api::{load_app, load_env, AppPage, EnvPage};
 use crate::components::{Loaded, UpgradeNotice};
-use crate::dto::{AppDto, OrgDto, Plan};
+use crate::dto::{AppDto, OrgDto, Plan, Role};
+use crate::dynamic::NewSecretMenu;
 use crate::islands::{DeleteAppForm, SseSwitch};
 
 /// Breadcrumbs and tabs shared by the app's pages; `current` is an environment slug or "settings".
 #[component]
-fn AppHead(org: OrgDto, app: AppDto, current: String) -> impl IntoView {
+pub(super) fn AppHead(org: OrgDto, app: AppDto, current: String) -> impl IntoView {
     let tabs = app
         .environments
         .iter()
@@ -46,31 +48,45 @@ pub fn AppOverviewPage() -> impl IntoView {
     let app_id = param("app_id");
     let query = use_query_map();
     let env = Memo::new(move |_| query.read().get("env").unwrap_or_else(|| "development".into()));
-    let page = Resource::new(move || app_id.get(), load_app);
+    let page = Resource::new(move || (app_id.get(), env.get()), |(app, env)| load_env(app, env));
     view! {
-        <Loaded res=page render=move |p: AppPage| {
-            let env_slug = env.get();
-            let env_name = p.app.environments.iter().find(|e| e.slug == env_slug).map(|e| e.name.clone());
+        <Loaded res=page render=move |p: EnvPage| {
+            let role = p.org.role.unwrap_or(Role::Viewer);
+            let enterprise = p.org.plan == Plan::Enterprise;
             let settings = format!("/apps/{}/settings", p.app.id);
+            let env_name = p.env.name.clone();
+            let view_of = SecretView { role, enterprise, sse: p.app.sse_enabled };
             view! {
-                <Title text=p.app.name.clone()/>
-                <AppHead org=p.org.clone() app=p.app.clone() current=env_slug/>
-                {match env_name {
-                    None => view! { <p class="form-error" role="alert">"This app has no such environment."</p> }.into_any(),
-                    Some(name) => view! {
-                        <section aria-label=format!("Secrets in {name}")>
-                            <h2>"Secrets"</h2>
-                            {(p.org.plan != Plan::Enterprise).then(|| view! { <UpgradeNotice plan=p.org.plan/> })}
-                            {(!p.app.sse_enabled).then(|| view! {
-                                <div class="notice" role="note">
-                                    "Dynamic secrets need server-side encryption. Enable it in the app's "
-                                    <a href=settings.clone()>"Settings"</a>"."
-                                </div>
-                            })}
-                            <p class="empty">{format!("No secrets in {name} yet.")}</p>
-                        </section>
-                    }.into_any(),
-                }}
+                <Title text=format!("{} · {}", p.app.name, env_name)/>
+                <AppHead org=p.org.clone() app=p.app.clone() current=p.env.slug.clone()/>
+                <section aria-label=format!("Secrets in {env_name}")>
+                    <div class="section-head">
+                        <h2>"Secrets"</h2>
+                        {role.can_manage().then(|| view! {
+                            <NewSecretMenu env_id=p.env.id.clone() providers=p.providers.clone() enterprise
+                                sse=p.app.sse_enabled settings_href=settings.clone()/>
+                        })}
+                    </div>
+                    {(!enterprise).then(|| view! { <UpgradeNotice plan=p.org.plan/> })}
+                    {(!p.app.sse_enabled).then(|| view! {
+                        <div class="notice" role="note">
+                            "Dynamic secrets need server-side encryption. Enable it in the app's "
+                            <a href=settings.clone()>"Settings"</a>"."
+                        </div>
+                    })}
+                    {if p.secrets.is_empty() {
+                        view! { <p class="empty">{format!("No secrets in {env_name} yet.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="secret-list">
+                                {p.secrets.iter().map(|s| {
+                                    let provider = p.providers.iter().find(|x| x.kind == s.provider).cloned();
+                                    view! { <SecretCard app=p.app.clone() env=p.env.clone() secret=s.clone() provider view_of/> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
             }
         }/>
     }

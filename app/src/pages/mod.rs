@@ -6,6 +6,7 @@ mod auth;
 mod home;
 mod members;
 mod org;
+mod secret;
 
 pub use admin::AdminPage;
 pub use app::{AppOverviewPage, AppSettingsPage};
@@ -14,6 +15,7 @@ pub use auth::{LoginPage, SignupPage};
 pub use home::HomePage;
 pub use members::MembersPage;
 pub use org::OrgAppsPage;
+pub use secret::SecretLeasesPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -328,13 +328,13 @@ impl Registry {
 
 fn describe(p: &dyn Provider) -> ProviderDto {
     let field = |f: &FieldSpec| {
-        let (kind, options) = match f.kind {
-            FieldKind::Text => ("text", vec![]),
-            FieldKind::Password => ("password", vec![]),
-            FieldKind::Number { .. } => ("number", vec![]),
-            FieldKind::Boolean => ("boolean", vec![]),
-            FieldKind::Template(_) => ("textarea", vec![]),
-            FieldKind::Select(o) => ("select", o.iter().map(|s| s.to_string()).collect()),
+        let (kind, options, bounds) = match f.kind {
+            FieldKind::Text => ("text", vec![], None),
+            FieldKind::Password => ("password", vec![], None),
+            FieldKind::Number { min, max } => ("number", vec![], Some((min, max))),
+            FieldKind::Boolean => ("boolean", vec![], None),
+            FieldKind::Template(_) => ("textarea", vec![], None),
+            FieldKind::Select(o) => ("select", o.iter().map(|s| s.to_string()).collect(), None),
         };
         ConfigFieldDto {
             id: f.id.into(),
@@ -344,6 +344,8 @@ fn describe(p: &dyn Provider) -> ProviderDto {
             secret: f.kind == FieldKind::Password,
             default: f.default.map(String::from),
             options,
+            min: bounds.map(|b| b.0),
+            max: bounds.map(|b| b.1),
             help: f.help.into(),
         }
     };
