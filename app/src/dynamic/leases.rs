@@ -110,13 +110,13 @@ pub fn LeasesTable(
                         let status = Signal::derive(move || shown_status(&row, now.get()));
                         view! {
                             <tr aria-label=format!("Lease {}", l.name)>
-                                <td>{l.name.clone()}</td>
-                                <td><code class="small" title=l.id.clone()>{short_id(&l.id)}</code></td>
-                                <td class="owner">{l.owner.name.clone()}
+                                <td data-label="Name">{l.name.clone()}</td>
+                                <td data-label="Lease ID"><code class="small" title=l.id.clone()>{short_id(&l.id)}</code></td>
+                                <td class="owner" data-label="Owner"><OwnerName name=l.owner.name.clone()/>
                                     {(l.owner.kind == "service_token").then_some(view! { <span class="muted">" (token)"</span> })}
                                 </td>
-                                <td><Time at=l.created_at.clone()/></td>
-                                <td>
+                                <td data-label="Created"><Time at=l.created_at.clone()/></td>
+                                <td data-label="Expires">
                                     <Time at=l.expires_at.clone()/>
                                     {(live || l.status == "expired").then(|| view! {
                                         <span class="countdown" role="timer" aria-label="Time left">
@@ -124,7 +124,7 @@ pub fn LeasesTable(
                                         </span>
                                     })}
                                 </td>
-                                <td>
+                                <td data-label="Status">
                                     <span class=move || format!("badge status-{}", status.get())>{status}</span>
                                     {l.revocation.as_ref().and_then(|r| r.last_error.clone()).filter(|_| l.status == "revoking").map(|e| view! {
                                         <p class="field-error small">{format!("Retrying: {e}")}</p>
@@ -159,6 +159,18 @@ pub fn LeasesTable(
 /// title, the History and the Revoke dialog.
 fn short_id(id: &str) -> String {
     format!("{}…", id.split('-').next().unwrap_or(id))
+}
+
+/// The API names a person `Name <e-mail>`: the name first, the address below it.
+#[component]
+fn OwnerName(name: String) -> impl IntoView {
+    match name.split_once(" <") {
+        Some((who, mail)) => {
+            view! { {who.to_string()} <span class="muted small email">{mail.trim_end_matches('>').to_string()}</span> }
+                .into_any()
+        }
+        None => name.into_any(),
+    }
 }
 
 fn replace(rows: RwSignal<Vec<LeaseDto>>, fresh: LeaseDto) {
@@ -289,13 +301,13 @@ fn RenewDialog(target: RwSignal<Option<LeaseDto>>, rows: RwSignal<Vec<LeaseDto>>
             }
         };
         Some(view! {
+            <p class="hint">"Provide a TTL in seconds, and click Renew. The available TTL for renewal is shown below."</p>
             <LeaseTimeBar lease=l.clone() now/>
             {if available == 0 {
                 view! { <p class="notice" role="note">"This lease cannot be renewed any further: it has reached its Max TTL."</p> }.into_any()
             } else {
                 view! {
                     <form class="form" aria-label="Renew" on:submit=submit>
-                        <p class="hint">"Provide a TTL in seconds, and click Renew."</p>
                         <p>"Available TTL for renewal: " <strong>{format!("{} ({available} s)", human_secs(available))}</strong></p>
                         <label>
                             <span>"TTL " <span class="muted">"(seconds)"</span></span>
@@ -343,12 +355,13 @@ fn LeaseTimeBar(lease: LeaseDto, now: RwSignal<i64>) -> impl IntoView {
         )
     };
     view! {
-        <div class="timebar" role="img" aria-label=summary>
+        <div class="timebar" aria-hidden="true">
             <span class="used" style:width=move || pct(used())></span>
             <span class="left" style:width=move || pct(e - c - used())></span>
             <span class="avail" style:width=pct(m - e)></span>
         </div>
-        <p class="legend small">
+        <p class="small">{summary}</p>
+        <p class="legend small" aria-hidden="true">
             <span class="key used"></span>"used " <span class="key left"></span>"left " <span class="key avail"></span>"available by renewal"
         </p>
     }

@@ -247,14 +247,25 @@ fn SecretForm(
                 {
                     let prefix = prefix.clone();
                     move || draft.provider.get().map(|p| {
-                        let fields = p.config_fields.clone();
-                        let prefix = prefix.clone();
+                        // Optional templates and statements fold away under Advanced.
+                        let (advanced, basic): (Vec<_>, Vec<_>) =
+                            p.config_fields.iter().cloned().partition(|f| f.kind == "textarea" && !f.required);
+                        let in_use = draft.config.with_untracked(|c| {
+                            advanced.iter().any(|f| c.get(&f.id).is_some_and(|v| !v.is_empty()))
+                        });
+                        let field = |f: ConfigFieldDto| {
+                            view! { <ConfigField field=f draft configuring=!creating prefix=prefix.clone()/> }
+                        };
                         view! {
                             <fieldset class="fields">
                                 <legend>{format!("{} connection", p.name)}</legend>
-                                {fields.into_iter().map(|f| view! {
-                                    <ConfigField field=f draft configuring=!creating prefix=prefix.clone()/>
-                                }).collect_view()}
+                                {basic.into_iter().map(field).collect_view()}
+                                {(!advanced.is_empty()).then(|| view! {
+                                    <details class="advanced" open=in_use>
+                                        <summary>"Advanced: name template and statements"</summary>
+                                        {advanced.into_iter().map(field).collect_view()}
+                                    </details>
+                                })}
                             </fieldset>
                         }
                     })
