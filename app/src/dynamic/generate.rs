@@ -40,12 +40,11 @@ pub fn GenerateLease(secret_id: String, secret_name: String, default_ttl: i64, m
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match parse_secs(&ttl.get()) {
-            Some(t) if (1..=max_ttl).contains(&t) => issue.dispatch((name.get().trim().to_string(), t)),
-            _ => {
-                error.set(Some(AppError::bad_request(format!("The TTL must be from 1 to {max_ttl} seconds."))));
-                return;
+            Some(t) if (1..=max_ttl).contains(&t) => {
+                issue.dispatch((name.get().trim().to_string(), t));
             }
-        };
+            _ => error.set(Some(AppError::bad_request(format!("The TTL must be from 1 to {max_ttl} seconds.")))),
+        }
     };
     let choices: Vec<(String, i64)> = [(900, "15 min"), (3600, "1 h"), (86_400, "1 d")]
         .into_iter()
