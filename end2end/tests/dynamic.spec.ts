@@ -474,6 +474,12 @@ test('delete: naming the keys, and only with "Revoke all active leases" switched
   await d.getByRole('switch', { name: 'Revoke all active leases' }).click();
   await expect(confirm).toBeEnabled();
   await page.screenshot({ path: 'test-results/dyn-20-delete.png' });
+  // Cancelled and reopened, the dialog starts over: the switch is off again.
+  await d.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Delete orders-db' }).click();
+  await expect(d.getByRole('switch', { name: 'Revoke all active leases' })).toHaveAttribute('aria-checked', 'false');
+  await expect(confirm).toBeDisabled();
+  await d.getByRole('switch', { name: 'Revoke all active leases' }).click();
   await confirm.click();
   await expect(card(page, 'orders-db')).toHaveCount(0);
   await expect(page.getByText('No secrets in Development yet.')).toBeVisible();

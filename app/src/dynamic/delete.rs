@@ -25,7 +25,11 @@ pub fn DeleteSecret(
     let blocked = move || (active_leases > 0 && !revoke_all.get()) || delete.pending().get();
     let title = format!("Delete {name}");
     view! {
-        <button type="button" class="small danger" aria-label=format!("Delete {name}") on:click=move |_| open.set(true)>
+        <button type="button" class="small danger" aria-label=format!("Delete {name}") on:click=move |_| {
+            revoke_all.set(false);
+            delete.value().set(None);
+            open.set(true);
+        }>
             "Delete"
         </button>
         <Modal open title>

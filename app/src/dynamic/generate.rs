@@ -21,9 +21,13 @@ pub fn GenerateLease(secret_id: String, secret_name: String, default_ttl: i64, m
         async move { issue_lease(id, name, Some(ttl)).await }
     });
     Effect::new(move |_| match issue.value().get() {
-        Some(Ok(lease)) => {
+        // An answer that arrives after the dialog was closed is not kept: the page reloads.
+        Some(Ok(lease)) if open.get_untracked() => {
             error.set(None);
             issued.set(Some(lease));
+        }
+        Some(Ok(_)) => {
+            let _ = window().location().reload();
         }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
@@ -55,7 +59,12 @@ pub fn GenerateLease(secret_id: String, secret_name: String, default_ttl: i64, m
     let title = format!("Generate {secret_name}");
     view! {
         <button type="button" class="small primary" aria-label=format!("Generate {secret_name}")
-            on:click=move |_| open.set(true)>"Generate"</button>
+            on:click=move |_| {
+                name.set(String::new());
+                ttl.set(default_ttl.to_string());
+                error.set(None);
+                open.set(true);
+            }>"Generate"</button>
         <Modal open title>
             {move || match issued.get() {
                 Some(lease) => view! { <Issued lease open/> }.into_any(),

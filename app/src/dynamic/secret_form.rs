@@ -62,7 +62,9 @@ pub fn NewSecretMenu(
             </Show>
             <Modal open title="New dynamic secret".to_string()>
                 {if sse {
-                    view! { <SecretForm providers=providers.clone() existing=None env_id=env_id.clone() open/> }.into_any()
+                    // Built afresh at every opening: nothing typed outlives the dialog.
+                    let (providers, env_id) = (providers.clone(), env_id.clone());
+                    view! { <Show when=move || open.get()><SecretForm providers=providers.clone() existing=None env_id=env_id.clone() open/></Show> }.into_any()
                 } else {
                     view! {
                         <div class="notice" role="note">
@@ -84,7 +86,9 @@ pub fn ConfigureSecret(secret: DynamicSecretDto, provider: ProviderDto) -> impl 
     view! {
         <button type="button" class="small" aria-label=label on:click=move |_| open.set(true)>"Configure"</button>
         <Modal open title>
-            <SecretForm providers=vec![provider.clone()] existing=Some(secret.clone()) env_id=String::new() open/>
+            <Show when=move || open.get()>
+                <SecretForm providers=vec![provider.clone()] existing=Some(secret.clone()) env_id=String::new() open/>
+            </Show>
         </Modal>
     }
 }
@@ -161,7 +165,9 @@ impl Draft {
         let values = self.config.get();
         let mut config = Map::new();
         for f in &provider.config_fields {
-            let text = values.get(&f.id).map(|v| v.trim().to_string()).unwrap_or_default();
+            let raw = values.get(&f.id).cloned().unwrap_or_default();
+            // Passwords are sent exactly as typed; other text is trimmed.
+            let text = if f.secret { raw.clone() } else { raw.trim().to_string() };
             let value = match f.kind.as_str() {
                 "boolean" => Value::Bool(text == "true"),
                 "number" if text.is_empty() => continue,
@@ -170,7 +176,7 @@ impl Draft {
                     .map(Value::from)
                     .map_err(|_| AppError::bad_request(format!("{} must be a whole number.", f.label)))?,
                 // Templates keep their line breaks and spacing as typed.
-                "textarea" => Value::String(values.get(&f.id).cloned().unwrap_or_default()),
+                "textarea" => Value::String(raw),
                 _ => Value::String(text),
             };
             config.insert(f.id.clone(), value);

@@ -57,7 +57,7 @@ fn SecretActions(
 #[component]
 fn SecretFacts(secret: DynamicSecretDto, provider_name: String) -> impl IntoView {
     view! {
-        <div class="keys" aria-label="Keys">
+        <div class="keys" role="group" aria-label="Keys">
             {secret.outputs.values().map(|k| view! { <code class="key-chip">{k.clone()}</code> }).collect_view()}
         </div>
         <dl class="inline-facts">
